@@ -1,0 +1,167 @@
+"""Title, year and agency of a document, and whether it is an annual report at all."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.numbers import squash
+
+_REPORT_PHRASE = re.compile(r"(政府|政务)?信息公开(工作)?(的)?(年度)?(工作)?(报告|年报)|信息公开年报")
+# Titles in report columns that are not reports (quirk 23 and §4.1 of the domain notes).
+_NOT_REPORT_TITLE = re.compile(r"解读|说明|通知|指南|决算|预算|目录|图解|问答|公告|公示|征求意见")
+_YEAR = r"((?:19|20)\d{2})\s*年"
+_TITLE_RE = re.compile(
+    r"^(?:关于)?(?P<pre>.*?)(?:\(?(?P<year>(?:19|20)\d{2})\s*\)?\s*年\s*度?)(?P<post>.*?)"
+    r"(?:的)?(?:政府|政务)?信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)"
+)
+_PERIOD_RE = re.compile(r"统计期限?[为是自从:]*\s*" + _YEAR)
+_AGENCY_SUFFIX = re.compile(
+    r"(人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办|办公室|办公厅|委员会|管理委员会|管委会|"
+    r"[局厅部委署办院会站所中心处室队]|街道办事处|街道|人民法院|人民检察院)$"
+)
+_PLACE_SUFFIX = re.compile(r"(省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|镇|乡|街道|新区|开发区)$")
+# Characters that end a run of place names when reading backwards from an agency name in prose.
+_PROSE_BREAK = set("在于的由是为和及与对向经将据按从至了可到请见以、，。；：:;,.（）()《》“”\"' \t\n")
+_PREFIX_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|地区|盟|州|县|区|旗))+$")
+
+
+@dataclass
+class DocumentMetadata:
+    title: str | None
+    year: int | None
+    agency: str | None
+    agency_full: str | None
+    is_report: bool
+    warnings: list[str]
+
+
+def find_title(text: str, hints: dict[str, str]) -> str | None:
+    """The report's title: a metadata title if it names a report, else the first lines that do."""
+    for key in ("title", "doc_title", "page_title"):
+        value = hints.get(key, "")
+        if _REPORT_PHRASE.search(squash(value)):
+            return _clean_title(value)
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
+    for i in range(len(lines)):
+        # Titles are often broken over lines ("2024年前进区人民政府" / "政府信息公开工作年度报告").
+        for width in (1, 2, 3):
+            candidate = "".join(lines[i : i + width])
+            if len(candidate) <= 80 and _REPORT_PHRASE.search(squash(candidate)) and _starts_title(lines, i):
+                return _clean_title(candidate)
+    for key in ("title", "doc_title", "page_title"):
+        if hints.get(key):
+            return _clean_title(hints[key])
+    return None
+
+
+def _starts_title(lines: list[str], i: int) -> bool:
+    """A title line is short and not a sentence of the preamble citing the report by name."""
+    return len(lines[i]) <= 60 and not re.search(r"[。；]|根据|现发布|本报告", lines[i])
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    # Page titles carry the site name: "…年度报告_佳木斯市前进区人民政府" or "… - XX政府网".
+    title = re.split(r"\s*[_|｜]\s*|\s+-\s+", title)[0]
+    return title.strip("《》 ")
+
+
+def find_year(title: str | None, text: str) -> tuple[int | None, list[str]]:
+    warnings: list[str] = []
+    title_year = _title_year(title)
+    period = _PERIOD_RE.search(squash(text[:5000]))
+    period_year = int(period.group(1)) if period else None
+    if title_year and period_year and title_year != period_year:
+        warnings.append(f"year_mismatch: title says {title_year}, statistics period says {period_year}")
+    year = title_year or period_year
+    if year is None:
+        body = Counter(int(y) for y in re.findall(_YEAR, squash(text[:3000])))
+        if body:
+            year = body.most_common(1)[0][0]
+            warnings.append("year_from_body: no year in the title or statistics period")
+    return year, warnings
+
+
+def _title_year(title: str | None) -> int | None:
+    if not title:
+        return None
+    match = re.search(_YEAR, squash(title))
+    return int(match.group(1)) if match else None
+
+
+def find_agency(title: str | None, text: str) -> tuple[str | None, str | None]:
+    """(agency as the title names it, completed from the body; the fullest form the document gives)."""
+    agency = _title_agency(title)
+    flat = unicodedata.normalize("NFKC", text)
+    if agency and not _AGENCY_SUFFIX.search(agency) and _PLACE_SUFFIX.search(agency):
+        agency = _complete_place(agency, flat) or agency
+    if not agency:
+        return None, None
+    return agency, _fullest(agency, flat)
+
+
+def _title_agency(title: str | None) -> str | None:
+    if not title:
+        return None
+    match = _TITLE_RE.search(squash(title))
+    if not match:
+        return None
+    for part in (match.group("pre"), match.group("post")):
+        part = part.strip('《》"“”()（）关于')
+        if len(part) >= 2:
+            return part
+    return None
+
+
+def _complete_place(place: str, text: str) -> str | None:
+    """'临江区' in the title -> the '临江区人民政府' the body names most often."""
+    names = Counter(
+        m.group(0) for m in re.finditer(re.escape(place) + r"(人民政府办公室|人民政府|政府办公室|政府)", text)
+    )
+    if not names:
+        return None
+    best = names.most_common(1)[0][0]
+    return best.replace(f"{place}政府", f"{place}人民政府") if best == f"{place}政府" else best
+
+
+def _fullest(agency: str, text: str) -> str:
+    """The longest form '<places><agency>' found in the text (佳木斯市前进区人民政府)."""
+    best = agency
+    for match in re.finditer(re.escape(agency), text):
+        start = match.start()
+        prefix = ""
+        i = start - 1
+        while i >= 0 and start - i <= 16 and text[i] not in _PROSE_BREAK:
+            prefix = text[i] + prefix
+            i -= 1
+        # Drop leading characters until what remains is a run of place names.
+        for cut in range(len(prefix)):
+            candidate = prefix[cut:]
+            if _PREFIX_PLACE.match(candidate) and not agency.startswith(candidate):
+                if len(candidate) + len(agency) > len(best):
+                    best = candidate + agency
+                break
+    return best
+
+
+def is_report(title: str | None, has_tables: bool) -> bool:
+    """A report names itself so in its title; without a telling title, its tables decide."""
+    key = squash(title or "")
+    if _NOT_REPORT_TITLE.search(key):
+        return False  # 文字解读…年度报告, …年度报告说明, 关于做好…年度报告的通知, 部门决算
+    if _REPORT_PHRASE.search(key):
+        return True
+    return has_tables
+
+
+def read_metadata(text: str, hints: dict[str, str], has_tables: bool) -> DocumentMetadata:
+    title = find_title(text, hints)
+    year, warnings = find_year(title, text)
+    agency, agency_full = find_agency(title, text)
+    if agency is None and hints.get("publisher"):
+        agency = agency_full = hints["publisher"]
+        warnings.append("agency_from_metadata: the title names no agency")
+    return DocumentMetadata(title, year, agency, agency_full, is_report(title, has_tables), warnings)

@@ -1,0 +1,84 @@
+"""Readers turn stored bytes of one format into a `Document`: text, table grids and metadata.
+
+Formats are detected from the content (magic bytes, markup), never from a file extension.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pipeline.grid import TableGrid
+
+
+class UnreadableDocument(ValueError):
+    """The bytes cannot be read as the detected format (truncated, corrupt, unsupported)."""
+
+
+@dataclass
+class Document:
+    format: str
+    text: str  # the whole document as UTF-8 text, tables rendered as rows
+    tables: list[TableGrid] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)  # title, published, publisher, index_no …
+
+
+Reader = Callable[[bytes], Document]
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
+
+
+def detect_format(data: bytes) -> str:
+    """The format of a document from its bytes: html, text, docx, xlsx, pdf, ole2, image, zip or empty."""
+    if not data.strip():
+        return "empty"
+    if data.startswith(b"%PDF") or data[:1024].lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_format(data)
+    if data.startswith(OLE2_MAGIC):
+        return "ole2"
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
+    if b"\x00" in data[:4096]:
+        return "binary"
+    head = data[:4096].lower()
+    if any(tag in head for tag in (b"<html", b"<!doctype", b"<table", b"<body", b"<div", b"<meta", b"<p")):
+        return "html"
+    return "text"
+
+
+def _zip_format(data: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except zipfile.BadZipFile:
+        return "zip"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def reader_for(fmt: str) -> Reader | None:
+    """The reader of a format, imported on demand (heavy libraries load only when needed)."""
+    if fmt == "html":
+        from pipeline.readers.html import read_html
+
+        return read_html
+    if fmt == "text":
+        from pipeline.readers.text import read_text
+
+        return read_text
+    if fmt == "docx":
+        from pipeline.readers.docx import read_docx
+
+        return read_docx
+    if fmt == "xlsx":
+        from pipeline.readers.xlsx import read_xlsx
+
+        return read_xlsx
+    return None

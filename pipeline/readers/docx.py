@@ -1,0 +1,118 @@
+"""DOCX: paragraphs and tables in body order, merged cells (gridSpan, vMerge) expanded."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from lxml import etree
+
+from pipeline.grid import GridCell, TableGrid
+from pipeline.readers import Document, UnreadableDocument
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W}}}"
+_CORE = "docProps/core.xml"
+
+
+def read_docx(data: bytes) -> Document:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("word/document.xml")
+            core = archive.read(_CORE) if _CORE in archive.namelist() else b""
+        root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, recover=False))
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        EOFError,
+        etree.XMLSyntaxError,
+        OSError,
+        zipfile.LargeZipFile,
+    ) as exc:
+        raise UnreadableDocument(f"DOCX could not be read: {exc}") from exc
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise UnreadableDocument("DOCX has no document body")
+    tables: list[TableGrid] = []
+    lines: list[str] = []
+    for block in body:
+        if block.tag == f"{_W}p":
+            text = _paragraph_text(block)
+            if text.strip():
+                lines.append(text.strip())
+        elif block.tag == f"{_W}tbl":
+            grid = _table_grid(block, len(tables) + 1)
+            tables.append(grid)
+            lines.append(grid.render())
+        elif block.tag == f"{_W}sdt":  # content controls wrap ordinary paragraphs
+            lines.extend(t.strip() for p in block.iter(f"{_W}p") if (t := _paragraph_text(p)).strip())
+    return Document(format="docx", text="\n".join(lines), tables=tables, metadata=_core_metadata(core))
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for el in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if el.tag == f"{_W}t":
+            parts.append(el.text or "")
+        elif el.tag == f"{_W}tab":
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    paragraphs = [_paragraph_text(p).strip() for p in tc.iter(f"{_W}p")]
+    return "\n".join(p for p in paragraphs if p)
+
+
+def _table_grid(tbl: etree._Element, index: int) -> TableGrid:
+    """Expand merges: gridSpan repeats a cell to the right, vMerge continues the cell above."""
+    rows: list[list[GridCell]] = []
+    for r, tr in enumerate(tbl.findall(f"{_W}tr")):
+        row: list[GridCell] = []
+        skip_before = _int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        row.extend(GridCell("", (r, c)) for c in range(skip_before))
+        for tc in tr.findall(f"{_W}tc"):
+            props = tc.find(f"{_W}tcPr")
+            span = _int_attr(props.find(f"{_W}gridSpan") if props is not None else None, 1)
+            vmerge = props.find(f"{_W}vMerge") if props is not None else None
+            c = len(row)
+            above = rows[-1][c] if rows and c < len(rows[-1]) else None
+            if vmerge is not None and vmerge.get(f"{_W}val", "continue") == "continue" and above is not None:
+                cells = [rows[-1][c + i] if c + i < len(rows[-1]) else above for i in range(span)]
+            else:
+                cell = GridCell(_cell_text(tc), (r, c))
+                cells = [cell] * span
+            row.extend(cells)
+        rows.append(row)
+    width = max((len(row) for row in rows), default=0)
+    for r, row in enumerate(rows):
+        row.extend(GridCell("", (r, c)) for c in range(len(row), width))
+    return TableGrid(rows=rows, aligned=True, source=f"table {index}")
+
+
+def _int_attr(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(1, int(el.get(f"{_W}val", default)))
+    except ValueError:
+        return default
+
+
+def _core_metadata(core: bytes) -> dict[str, str]:
+    if not core:
+        return {}
+    try:
+        root = etree.fromstring(core)
+    except etree.XMLSyntaxError:
+        return {}
+    out = {}
+    for el in root:
+        name = etree.QName(el).localname
+        if name == "title" and (el.text or "").strip():
+            out["doc_title"] = el.text.strip()
+        elif name == "created" and (el.text or "").strip():
+            out["doc_created"] = el.text.strip()
+    return out
