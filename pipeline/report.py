@@ -119,5 +119,12 @@ class Report:
         }
 
     def to_record(self) -> dict[str, Any]:
-        """Everything, for storage (JSON lines, reparse)."""
+        """Everything, for storage (the parse cache, JSON lines)."""
         return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Report:
+        data = dict(data)
+        data["facts"] = [Fact(**f) for f in data.get("facts", [])]
+        data["checks"] = [Check(**c) for c in data.get("checks", [])]
+        return cls(**data)

@@ -1,0 +1,141 @@
+"""The raw archive: every fetched body stored once by its sha256, and an index of every fetch.
+
+Layout under an output folder ``OUT``::
+
+    OUT/archive/raw/ab/cd/<sha256>      exact bytes as served (content-addressed, written atomically)
+    OUT/archive/documents.jsonl         one FetchRecord per fetched document (append-only)
+    OUT/archive/warc/<run>.warc.gz      every HTTP exchange as WARC records
+    OUT/parsed/ab/<sha256>.json         the parse of each stored body (Report.to_record), per parser version
+
+Parsing works on these stored bytes alone, so `nianbao reparse` rebuilds everything without
+the network, and a document that failed to parse is still here to be parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from pipeline.report import Report
+
+
+@dataclass
+class FetchRecord:
+    """One fetched document (a report page or an attachment) and what the site said about it."""
+
+    url: str
+    sha256: str
+    fetched_at: str  # ISO 8601, UTC
+    status: int = 200
+    size: int = 0
+    content_type: str = ""
+    kind: str = "page"  # "page" (a detail page) or "attachment"
+    parent_url: str = ""  # the detail page an attachment was linked from
+    site_id: str = ""  # registry entry id
+    agency: str = ""  # the registry's publishing agency
+    region_code: str = ""
+    level: str = ""
+    title: str = ""  # the link text or the page's title
+    published: str = ""  # 发布日期 as the page gives it (YYYY-MM-DD when known)
+    publisher: str = ""  # 发布机构 / 来源
+    index_no: str = ""  # 索引号
+    doc_number: str = ""  # 文号
+    site_id_code: str = ""  # meta SiteIDCode
+    filename: str = ""  # Content-Disposition or link file name of an attachment
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict) -> FetchRecord:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class RawArchive:
+    def __init__(self, out: str | Path) -> None:
+        self.root = Path(out) / "archive"
+        self.raw = self.root / "raw"
+        self.index = self.root / "documents.jsonl"
+        self.warc_dir = self.root / "warc"
+
+    def put(self, body: bytes) -> str:
+        """Store bytes once; returns their sha256."""
+        digest = hashlib.sha256(body).hexdigest()
+        path = self.path_for(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, body)
+        return digest
+
+    def path_for(self, sha256: str) -> Path:
+        return self.raw / sha256[:2] / sha256[2:4] / sha256
+
+    def get(self, sha256: str) -> bytes:
+        return self.path_for(sha256).read_bytes()
+
+    def record(self, fetch: FetchRecord) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(fetch), ensure_ascii=False, sort_keys=True)
+        with self.index.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    def records(self) -> Iterator[FetchRecord]:
+        """Every fetch in the order it happened (a URL fetched on several nights appears each time)."""
+        if not self.index.exists():
+            return
+        with self.index.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield FetchRecord.from_json(json.loads(line))
+
+    def latest(self) -> dict[str, FetchRecord]:
+        """The newest fetch of each URL."""
+        out: dict[str, FetchRecord] = {}
+        for fetch in self.records():
+            out[fetch.url] = fetch
+        return out
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ParseCache:
+    """Parsed reports by the sha256 of their bytes, valid for one parser version.
+
+    The crawl parses each new body once; datasets and text are built from this cache, and
+    `reparse` (or a new parser version) simply ignores it.
+    """
+
+    def __init__(self, out: str | Path, parser_version: str) -> None:
+        self.root = Path(out) / "parsed"
+        self.version = parser_version
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.json"
+
+    def get(self, sha256: str) -> Report | None:
+        path = self._path(sha256)
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("parser_version") != self.version:
+            return None
+        return Report.from_record(data["report"])
+
+    def put(self, sha256: str, report: Report) -> None:
+        payload = {"parser_version": self.version, "report": report.to_record()}
+        write_atomic(self._path(sha256), json.dumps(payload, ensure_ascii=False).encode("utf-8"))
