@@ -8,7 +8,10 @@ import sys
 
 # Modules that define `register(subparsers)`; each adds one subcommand whose handler is
 # stored as `func` (called with the parsed namespace, returns an exit status).
-COMMAND_MODULES = ("pipeline.commands.parse",)
+COMMAND_MODULES = (
+    "pipeline.commands.parse",
+    "pipeline.commands.sites",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
