@@ -6,8 +6,6 @@ value None; where a sum rule proves it is zero, ``imputed_value`` 0 is recorded 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 from pipeline.codebook import (
     APPLICANT_COLUMNS,
     REQUEST_COLUMNS,
@@ -95,51 +93,47 @@ def _blank(fact: Fact) -> bool:
     return fact.kind in (KIND_EMPTY, KIND_NOT_APPLICABLE)
 
 
-def run_checks(facts: dict[Key, Fact], template: str) -> tuple[list[Check], list[str]]:
-    """Evaluate every rule on every scope whose cells are all known; list the scopes skipped."""
-    checks: list[Check] = []
-    skipped: list[str] = []
-
-    def evaluate(
-        rule: str,
-        scope: str,
-        left: Iterable[Key],
-        right: Iterable[Key],
-        describe: Callable[[list[float], list[float]], str],
-    ) -> None:
-        lvals = [_number(facts.get(k)) for k in left]
-        rvals = [_number(facts.get(k)) for k in right]
-        if any(v is None for v in (*lvals, *rvals)):
-            skipped.append(f"{rule} {scope}")
-            return
-        lsum, rsum = sum(lvals), sum(rvals)  # type: ignore[arg-type]
-        ok = abs(lsum - rsum) < _TOLERANCE
-        checks.append(Check(rule, ok, f"{scope}: {describe(lvals, rvals)}", scope, lsum, rsum))  # type: ignore[arg-type]
-
-    for column in REQUEST_COLUMNS:
-        evaluate(
+def _relations(template: str) -> list[tuple[str, str, list[Key], list[Key]]]:
+    """Every rule instance as (rule, scope, left cells, right cells) with sum(left) = sum(right)."""
+    balance = [
+        (
             "requests_balance",
             f"column:{column}",
             [("requests", "new_requests", column), ("requests", "carried_over", column)],
             [("requests", "results_total", column), ("requests", "carried_forward", column)],
-            lambda lv, rv: (
-                f"{_fmt(lv[0])} + {_fmt(lv[1])} {'=' if sum(lv) == sum(rv) else '≠'} "
-                f"{_fmt(rv[0])} + {_fmt(rv[1])}"
-            ),
         )
-    for rule, scope, total_key, part_keys in _sum_groups(template):
-        evaluate(
-            rule,
-            scope,
-            [total_key],
-            part_keys,
-            lambda lv, rv: (
-                f"total {_fmt(lv[0])} {'=' if abs(sum(lv) - sum(rv)) < _TOLERANCE else '≠'} "
-                f"sum of parts {_fmt(sum(rv))}"
-            ),
-        )
-    order = {rule: i for i, rule in enumerate(RULES)}
-    checks.sort(key=lambda c: order[c.rule])
+        for column in REQUEST_COLUMNS
+    ]
+    sums = [(rule, scope, [total], parts) for rule, scope, total, parts in _sum_groups(template)]
+    return balance + sums
+
+
+def run_checks(facts: dict[Key, Fact], template: str) -> tuple[list[Check], list[str]]:
+    """Evaluate every rule instance; list the instances that blank cells leave undecided.
+
+    Counts are never negative, so blank cells on one side can only add to it: when the known cells
+    of that side already exceed the other side, the rule fails whatever the blanks hold.
+    """
+    checks: list[Check] = []
+    skipped: list[str] = []
+    for rule, scope, left, right in _relations(template):
+        lvals = [_number(facts.get(k)) for k in left]
+        rvals = [_number(facts.get(k)) for k in right]
+        lsum = sum(v for v in lvals if v is not None)
+        rsum = sum(v for v in rvals if v is not None)
+        lblank, rblank = None in lvals, None in rvals
+        if not lblank and not rblank:
+            ok = abs(lsum - rsum) < _TOLERANCE
+            relation = "=" if ok else "≠"
+            detail = f"{scope}: {' + '.join(map(_fmt, lvals))} {relation} {' + '.join(map(_fmt, rvals))}"
+            checks.append(Check(rule, ok, detail, scope, lsum, rsum))
+        elif (rblank and not lblank and rsum > lsum + _TOLERANCE) or (
+            lblank and not rblank and lsum > rsum + _TOLERANCE
+        ):
+            detail = f"{scope}: published {_fmt(lsum)} vs {_fmt(rsum)}; blank cells cannot close the gap"
+            checks.append(Check(rule, False, detail, scope, lsum, rsum))
+        else:
+            skipped.append(f"{rule} {scope}")
     return checks, skipped
 
 

@@ -250,9 +250,16 @@ class _Matcher:
         table = _header_table(keys_all, self.header.table if self.header else None)
         if aligned:
             by_column = self._columns_aligned(rows, table)
-            ordered = [by_column[c] for c in sorted(by_column)]
-            return _Header(table, by_column, _dedupe(ordered))
-        return _Header(table, {}, self._leaves_flat(keys_all, table))
+            leaves = _dedupe([by_column[c] for c in sorted(by_column)])
+        else:
+            by_column, leaves = {}, self._leaves_flat(keys_all, table)
+        expected = _complete_columns(table)
+        if expected and not expected <= set(leaves):
+            # A header we only half understood must not shift values into the wrong columns:
+            # read the rows in template order instead, aligned on their right edge.
+            self.result.warnings.append(f"header_not_understood: {table} columns read in template order")
+            return _Header(table, {}, _canonical(table, "", self.template))
+        return _Header(table, by_column, leaves)
 
     def _columns_aligned(self, rows: list[list[GridCell]], table: str) -> dict[int, str]:
         width = max(len(r) for r in rows)
@@ -331,6 +338,15 @@ def _header_table(keys: list[str], previous: str | None) -> str:
     if any(_REVIEW_MARKERS.search(k) for k in keys):
         return REVIEW
     return previous or ACTIVE
+
+
+def _complete_columns(table: str) -> set[str]:
+    """The columns a header of this table must yield to be trusted (none for table 二's varied heads)."""
+    if table == REQUESTS:
+        return set(REQUEST_COLUMNS)
+    if table == REVIEW:
+        return set(_review_codes())
+    return set()
 
 
 def _review_codes() -> list[str]:

@@ -12,6 +12,10 @@ from pipeline.numbers import squash
 _REPORT_PHRASE = re.compile(r"(政府|政务)?信息公开(工作)?(的)?(年度)?(工作)?(报告|年报)|信息公开年报")
 # Titles in report columns that are not reports (quirk 23 and §4.1 of the domain notes).
 _NOT_REPORT_TITLE = re.compile(r"解读|说明|通知|指南|决算|预算|目录|图解|问答|公告|公示|征求意见")
+# A title ends with the report phrase, perhaps followed by a note such as （图片版）.
+_TITLE_END = re.compile(
+    r"((政府|政务)?信息公开(工作)?(的)?(年度)?(工作)?报告|信息公开年报|年度报告)(\([^)]{1,8}\))?$"
+)
 _YEAR = r"((?:19|20)\d{2})\s*年"
 _TITLE_RE = re.compile(
     r"^(?:关于)?(?P<pre>.*?)(?:\(?(?P<year>(?:19|20)\d{2})\s*\)?\s*年\s*度?)(?P<post>.*?)"
@@ -24,8 +28,9 @@ _AGENCY_SUFFIX = re.compile(
 )
 _PLACE_SUFFIX = re.compile(r"(省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|镇|乡|街道|新区|开发区)$")
 # Characters that end a run of place names when reading backwards from an agency name in prose.
-_PROSE_BREAK = set("在于的由是为和及与对向经将据按从至了可到请见以、，。；：:;,.（）()《》“”\"' \t\n")
-_PREFIX_PLACE = re.compile(r"^(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|地区|盟|州|县|区|旗))+$")
+_PROSE_BREAK = set("在的由是为及与对向经将据按从至了可到请见以、，。；：:;,.（）()《》“”\"' \t\n")
+_PROSE_VERBS = re.compile(r"关于|位于|对于|由于|属于|致电|电话|联系|咨询|拨打|登录|访问|详见|查阅|关注|通过|根据|依据")
+_PREFIX_PLACE = re.compile(r"^(?:中华人民共和国|(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|地区|盟|州|县|区|旗))+)$")
 
 
 @dataclass
@@ -39,19 +44,18 @@ class DocumentMetadata:
 
 
 def find_title(text: str, hints: dict[str, str]) -> str | None:
-    """The report's title: a metadata title if it names a report, else the first lines that do."""
-    for key in ("title", "doc_title", "page_title"):
-        value = hints.get(key, "")
-        if _REPORT_PHRASE.search(squash(value)):
-            return _clean_title(value)
+    """The document's title: the page's ArticleTitle, else the first lines that read as a report
+    title, else the file's or page's own title."""
+    if hints.get("title"):
+        return _clean_title(hints["title"])
     lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
     for i in range(len(lines)):
         # Titles are often broken over lines ("2024年前进区人民政府" / "政府信息公开工作年度报告").
         for width in (1, 2, 3):
             candidate = "".join(lines[i : i + width])
-            if len(candidate) <= 80 and _REPORT_PHRASE.search(squash(candidate)) and _starts_title(lines, i):
+            if len(candidate) <= 80 and _TITLE_END.search(squash(candidate)) and _starts_title(lines, i):
                 return _clean_title(candidate)
-    for key in ("title", "doc_title", "page_title"):
+    for key in ("doc_title", "page_title"):
         if hints.get(key):
             return _clean_title(hints[key])
     return None
@@ -59,7 +63,7 @@ def find_title(text: str, hints: dict[str, str]) -> str | None:
 
 def _starts_title(lines: list[str], i: int) -> bool:
     """A title line is short and not a sentence of the preamble citing the report by name."""
-    return len(lines[i]) <= 60 and not re.search(r"[。；]|根据|现发布|本报告", lines[i])
+    return len(lines[i]) <= 60 and not re.search(r"[。；，]|根据|现发布|本报告", lines[i])
 
 
 def _clean_title(title: str) -> str:
@@ -110,7 +114,7 @@ def _title_agency(title: str | None) -> str | None:
     if not match:
         return None
     for part in (match.group("pre"), match.group("post")):
-        part = part.strip('《》"“”()（）关于')
+        part = re.sub(r"^关于|关于$", "", part).strip('《》"“”()（）')
         if len(part) >= 2:
             return part
     return None
@@ -128,21 +132,30 @@ def _complete_place(place: str, text: str) -> str | None:
 
 
 def _fullest(agency: str, text: str) -> str:
-    """The longest form '<places><agency>' found in the text (佳木斯市前进区人民政府)."""
+    """The longest form '<places><agency>' in the text (佳木斯市前进区人民政府 for 前进区人民政府).
+
+    A title's short 政府 matches the body's 人民政府 (安定区政府办公室 -> 定西市安定区人民政府办公室).
+    """
+    pattern = re.escape(agency)
+    if "人民政府" not in agency:
+        pattern = pattern.replace("政府", "(?:人民)?政府")
+    # "县发展和改革局": the title drops the place name but keeps its level word.
+    level_word = agency[0] if agency[0] in "省市县区州旗" else ""
     best = agency
-    for match in re.finditer(re.escape(agency), text):
-        start = match.start()
+    for match in re.finditer(pattern, text):
         prefix = ""
-        i = start - 1
-        while i >= 0 and start - i <= 16 and text[i] not in _PROSE_BREAK:
+        i = match.start() - 1
+        while i >= 0 and match.start() - i <= 24 and text[i] not in _PROSE_BREAK:
             prefix = text[i] + prefix
             i -= 1
+        prefix = _PROSE_VERBS.split(prefix)[-1]
         # Drop leading characters until what remains is a run of place names.
-        for cut in range(len(prefix)):
-            candidate = prefix[cut:]
-            if _PREFIX_PLACE.match(candidate) and not agency.startswith(candidate):
-                if len(candidate) + len(agency) > len(best):
-                    best = candidate + agency
+        for cut in range(len(prefix) + 1):
+            candidate = prefix[cut:] + match.group(0)
+            places = prefix[cut:]
+            if (not places or _PREFIX_PLACE.match(places + level_word)) and not agency.startswith(places or "\0"):
+                if len(candidate) > len(best):
+                    best = candidate
                 break
     return best
 

@@ -22,7 +22,7 @@ def read_xlsx(data: bytes) -> Document:
         grid = _sheet_grid(sheet)
         if any(cell.text for row in grid.rows for cell in row):
             tables.append(grid)
-    text = "\n".join(f"[{grid.source}]\n{grid.render()}" for grid in tables)
+    text = "\n\n".join(grid.render() for grid in tables)
     return Document(format="xlsx", text=text, tables=tables)
 
 
