@@ -29,8 +29,12 @@ _AGENCY_SUFFIX = re.compile(
 _PLACE_SUFFIX = re.compile(r"(省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|镇|乡|街道|新区|开发区)$")
 # Characters that end a run of place names when reading backwards from an agency name in prose.
 _PROSE_BREAK = set("在的由是为及与对向经将据按从至了可到请见以、，。；：:;,.（）()《》“”\"' \t\n")
-_PROSE_VERBS = re.compile(r"关于|位于|对于|由于|属于|致电|电话|联系|咨询|拨打|登录|访问|详见|查阅|关注|通过|根据|依据")
-_PREFIX_PLACE = re.compile(r"^(?:中华人民共和国|(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|地区|盟|州|县|区|旗))+)$")
+_PROSE_VERBS = re.compile(
+    r"关于|位于|对于|由于|属于|致电|电话|联系|咨询|拨打|登录|访问|详见|查阅|关注|通过|根据|依据"
+)
+_PREFIX_PLACE = re.compile(
+    r"^(?:中华人民共和国|(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|地区|盟|州|县|区|旗))+)$"
+)
 
 
 @dataclass
@@ -153,7 +157,9 @@ def _fullest(agency: str, text: str) -> str:
         for cut in range(len(prefix) + 1):
             candidate = prefix[cut:] + match.group(0)
             places = prefix[cut:]
-            if (not places or _PREFIX_PLACE.match(places + level_word)) and not agency.startswith(places or "\0"):
+            if (not places or _PREFIX_PLACE.match(places + level_word)) and not agency.startswith(
+                places or "\0"
+            ):
                 if len(candidate) > len(best):
                     best = candidate
                 break

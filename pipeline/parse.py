@@ -92,6 +92,8 @@ def _fill(report: Report, document: Document) -> None:
     report.text = document.text
     report.metadata = dict(document.metadata)
     template, evidence = detect_template(document.tables)
+    if template is None:  # tables that lost their markup still carry their labels in the text
+        template, evidence = detect_template([flattened_text_grid(document.text)])
     meta = read_metadata(document.text, document.metadata, has_tables=template is not None)
     report.title, report.year = meta.title, meta.year
     report.agency, report.agency_full = meta.agency, meta.agency_full

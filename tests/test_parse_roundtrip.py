@@ -30,9 +30,14 @@ RENDERERS: dict[str, Renderer] = {
     "text": lambda gt, rng: render_text(gt, rng=rng),
     "docx": lambda gt, rng: render_docx(gt, rng=rng),
     "xlsx": lambda gt, rng: render_xlsx(gt, rng=rng),
-    **{f"html-{style}": (lambda s: lambda gt, rng: render_html(gt, style=s, rng=rng))(style) for style in STYLES},
     **{
-        f"html-portal-{enc}": (lambda e: lambda gt, rng: render_html(gt, style="portal", encoding=e, rng=rng))(enc)
+        f"html-{style}": (lambda s: lambda gt, rng: render_html(gt, style=s, rng=rng))(style)
+        for style in STYLES
+    },
+    **{
+        f"html-portal-{enc}": (
+            lambda e: lambda gt, rng: render_html(gt, style="portal", encoding=e, rng=rng)
+        )(enc)
         for enc in ENCODINGS
     },
 }
@@ -93,8 +98,10 @@ def test_property_text_and_html(gt: GroundTruth, rng: random.Random) -> None:
         assert_matches_truth(parse_report(data, filename=fmt), gt)
 
 
-@pytest.mark.parametrize("rule", ["requests_balance", "requests_results_total", "requests_applicant_total",
-                                  "review_litigation_total"])
+@pytest.mark.parametrize(
+    "rule",
+    ["requests_balance", "requests_results_total", "requests_applicant_total", "review_litigation_total"],
+)
 def test_broken_rule_is_reported_not_repaired(rule: str) -> None:
     gt = random_ground_truth(random.Random(7), break_rule=rule)
     report = parse_report(render_html(gt, rng=random.Random(7)))
