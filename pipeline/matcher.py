@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, load_codebook
 from pipeline.grid import GridCell, TableGrid
@@ -128,7 +129,9 @@ class _Header:
     leaves: list[str]  # flattened: column codes in reading order ("" for skipped extras)
 
 
+@lru_cache(maxsize=65536)
 def _first(patterns: tuple[tuple[str, str], ...], key: str) -> str | None:
+    """The code of the first pattern found in a label (memoised: tables repeat their labels)."""
     for code, pattern in patterns:
         if re.search(pattern, key):
             return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.report import KIND_EMPTY, KIND_NOT_APPLICABLE, KIND_NUMBER, KIND_TEXT
 
@@ -49,6 +50,7 @@ def squash(text: str) -> str:
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """A label reduced to what identifies it: no spaces, quotes, or punctuation variants."""
     return squash(text).translate(_FOLD).lower()
@@ -66,6 +68,7 @@ class CellValue:
     unit: str = ""  # unit written in the cell ("元", "万元" …), "" when none
 
 
+@lru_cache(maxsize=65536)
 def read_cell(raw: str) -> CellValue:
     """Read a published cell: blank, not applicable, a number (with unit or sign), or text."""
     text = squash(raw)

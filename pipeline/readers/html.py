@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from pipeline.grid import TableGrid
@@ -44,7 +43,7 @@ _BLOCK_TAGS = frozenset(
         "aside",
     ]
 )
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "head", "select", "option", "button", "template"})
+_SKIP_TAGS = ("script", "style", "noscript", "select", "button", "template")
 # Standard government-site meta tags (政府网站规范) worth keeping as metadata.
 _META_KEYS = {
     "articletitle": "title",
@@ -60,24 +59,47 @@ _CONTENT_HINT = re.compile(
 )
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def read_html(data: bytes) -> Document:
     text, _encoding = decode_text(data)
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
     try:
-        root = lxml.html.document_fromstring(text)
+        root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"HTML could not be parsed: {exc}") from exc
+    if root is None:
+        raise UnreadableDocument("HTML has no elements")
+    metadata = _meta_tags(root)
+    etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
+    _mark_line_breaks(root)
     body = _content_root(root)
-    grids = {table: _grid(table, i) for i, table in enumerate(_leaf_tables(body), 1)}
-    parts: list[str] = []
-    _collect(body, parts, top=True, grids=grids)
-    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
+    tables = []
+    for i, table in enumerate(_leaf_tables(body), 1):
+        grid = _grid(table, i)
+        tables.append(grid)
+        # In the page text a table reads as its rendered rows, not as a run of cell texts.
+        placeholder = etree.Element("pre")
+        placeholder.text = "\n" + grid.render() + "\n"
+        placeholder.tail = table.tail
+        table.getparent().replace(table, placeholder)
+    lines = (" ".join(line.split()) for line in "".join(body.itertext()).splitlines())
     document_text = "\n".join(line for line in lines if line)
-    return Document(format="html", text=document_text, tables=list(grids.values()), metadata=_meta_tags(root))
+    return Document(format="html", text=document_text, tables=tables, metadata=metadata)
 
 
-def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
+def _mark_line_breaks(root: etree._Element) -> None:
+    """Block elements and <br> end a line: write the break into the text once, so that every
+    later read is a plain `itertext()` while inline runs (one character per <span>) still join."""
+    for el in root.iter(*_BLOCK_TAGS, "td", "th"):
+        el.tail = "\n" + (el.tail or "")
+        if el.tag != "br":
+            el.text = "\n" + (el.text or "")
+
+
+def _meta_tags(root: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = _META_KEYS.get((meta.get("name") or "").strip().lower())
@@ -85,81 +107,58 @@ def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
         if key and content:
             out.setdefault(key, content)
     title = root.find(".//title")
-    if title is not None and title.text_content().strip():
-        out["page_title"] = " ".join(title.text_content().split())
+    if title is not None:
+        text = " ".join("".join(title.itertext()).split())
+        if text:
+            out["page_title"] = text
     return out
 
 
-def _content_root(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+def _text_length(el: etree._Element) -> int:
+    return sum(len(t) for t in el.itertext())
+
+
+def _content_root(root: etree._Element) -> etree._Element:
     """The element holding the report: the largest known content container, else the body."""
     body = root.find("body")
     body = body if body is not None else root
     candidates = [
         el
-        for el in body.iter()
-        if isinstance(el.tag, str)
-        and (el.tag == "ucapcontent" or _CONTENT_HINT.search(f"{el.get('class', '')} {el.get('id', '')}"))
+        for el in body.xpath(".//*[@class or @id] | .//ucapcontent")
+        if el.tag == "ucapcontent" or _CONTENT_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
     ]
     if not candidates:
         return body
-    best = max(candidates, key=lambda el: len(el.text_content()))
+    best = max(candidates, key=_text_length)
     # A container with a small share of the page is a teaser or sidebar, not the article.
-    if len(best.text_content()) < 0.3 * len(body.text_content()):
+    if _text_length(best) < 0.3 * _text_length(body):
         return body
     return best
 
 
-def _leaf_tables(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _leaf_tables(root: etree._Element) -> list[etree._Element]:
     """Tables holding no other table: report tables nested in layout tables are found, layouts skipped."""
     return [t for t in root.iter("table") if t.find(".//table") is None]
 
 
-def _grid(table: lxml.html.HtmlElement, index: int) -> TableGrid:
+def _grid(table: etree._Element, index: int) -> TableGrid:
     spans: list[list[tuple[str, int, int]]] = []
     for tr in table.iter("tr"):
-        row = []
-        for cell in tr:
-            if cell.tag not in ("td", "th"):
-                continue
-            row.append((_cell_text(cell), _span(cell.get("rowspan")), _span(cell.get("colspan"))))
+        row = [
+            (_cell_text(cell), _span(cell.get("rowspan")), _span(cell.get("colspan")))
+            for cell in tr
+            if cell.tag in ("td", "th")
+        ]
         spans.append(row)
     return TableGrid.from_spans(spans, source=f"table {index}")
 
 
 def _span(value: str | None) -> int:
-    digits = re.sub(r"\D", "", value or "")
+    if not value:
+        return 1
+    digits = value if value.isdigit() else re.sub(r"\D", "", value)
     return max(1, min(int(digits), 200)) if digits else 1
 
 
-def _cell_text(cell: lxml.html.HtmlElement) -> str:
-    parts: list[str] = []
-    _collect(cell, parts, top=True)
-    return "\n".join(line.strip() for line in "".join(parts).splitlines() if line.strip())
-
-
-def _collect(
-    el: etree._Element,
-    parts: list[str],
-    *,
-    top: bool = False,
-    grids: dict[lxml.html.HtmlElement, TableGrid] | None = None,
-) -> None:
-    """Text in reading order; block elements and <br> become line breaks, inline runs join.
-
-    With ``grids``, those tables are written as their rendered rows instead of their cell text.
-    """
-    tag = el.tag.lower() if isinstance(el.tag, str) else ""
-    if grids is not None and el in grids:
-        parts.append("\n" + grids[el].render() + "\n")
-    elif tag and tag not in _SKIP_TAGS:
-        block = tag in _BLOCK_TAGS or (grids is not None and tag in ("td", "th"))
-        if block:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            _collect(child, parts, grids=grids)
-        if block:
-            parts.append("\n")
-    if el.tail and not top:
-        parts.append(el.tail)
+def _cell_text(cell: etree._Element) -> str:
+    return "\n".join(line.strip() for line in "".join(cell.itertext()).splitlines() if line.strip())
