@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -48,16 +49,28 @@ class DocumentMetadata:
 
 
 def find_title(text: str, hints: dict[str, str]) -> str | None:
-    """The document's title: the page's ArticleTitle, else the first lines that read as a report
-    title, else the file's or page's own title."""
+    """The document's title, from the most to the least trusted source:
+    the page's ArticleTitle; a page or file title naming a year's report; the first lines that
+    read as a report title (with a year first, so a breadcrumb "政府信息公开年报" loses); the
+    page or file title whatever it says."""
     if hints.get("title"):
         return _clean_title(hints["title"])
+    for key in ("doc_title", "page_title"):
+        title = _clean_title(hints.get(key, ""))
+        if _TITLE_END.search(squash(title)) and _title_year(title):
+            return title
     lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
-    for i in range(len(lines)):
-        # Titles are often broken over lines ("2024年前进区人民政府" / "政府信息公开工作年度报告").
-        for width in (1, 2, 3):
+    # Titles are often broken over lines ("2024年前进区人民政府" / "政府信息公开工作年度报告"):
+    # a single line is preferred to a join, so a breadcrumb above the title is never glued on.
+    for need_year, width in itertools.product((True, False), (1, 2, 3)):
+        for i in range(len(lines)):
             candidate = "".join(lines[i : i + width])
-            if len(candidate) <= 80 and _TITLE_END.search(squash(candidate)) and _starts_title(lines, i):
+            if (
+                len(candidate) <= 80
+                and _TITLE_END.search(squash(candidate))
+                and _starts_title(lines, i)
+                and (_title_year(candidate) or not need_year)
+            ):
                 return _clean_title(candidate)
     for key in ("doc_title", "page_title"):
         if hints.get(key):
@@ -80,7 +93,7 @@ def _clean_title(title: str) -> str:
 def find_year(title: str | None, text: str) -> tuple[int | None, list[str]]:
     warnings: list[str] = []
     title_year = _title_year(title)
-    period = _PERIOD_RE.search(squash(text[:5000]))
+    period = _PERIOD_RE.search(squash(arabic_years(text[:5000])))
     period_year = int(period.group(1)) if period else None
     if title_year and period_year and title_year != period_year:
         warnings.append(f"year_mismatch: title says {title_year}, statistics period says {period_year}")
@@ -93,10 +106,20 @@ def find_year(title: str | None, text: str) -> tuple[int | None, list[str]]:
     return year, warnings
 
 
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+
+
+def arabic_years(text: str) -> str:
+    """'二〇二四年' -> '2024年' (titles and dates written in Chinese numerals)."""
+    return re.sub(
+        r"[〇零○Ｏ一二三四五六七八九]{4}(?=\s*年)", lambda m: m.group(0).translate(_CN_DIGITS), text
+    )
+
+
 def _title_year(title: str | None) -> int | None:
     if not title:
         return None
-    match = re.search(_YEAR, squash(title))
+    match = re.search(_YEAR, squash(arabic_years(title)))
     return int(match.group(1)) if match else None
 
 
@@ -114,7 +137,7 @@ def find_agency(title: str | None, text: str) -> tuple[str | None, str | None]:
 def _title_agency(title: str | None) -> str | None:
     if not title:
         return None
-    match = _TITLE_RE.search(squash(title))
+    match = _TITLE_RE.search(squash(arabic_years(title)))
     if not match:
         return None
     for part in (match.group("pre"), match.group("post")):

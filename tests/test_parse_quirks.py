@@ -239,3 +239,16 @@ def _zip_bytes() -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "hello")
     return buffer.getvalue()
+
+
+def test_breadcrumb_above_the_title_and_chinese_numeral_year():
+    body = (
+        "<div>首页 &gt; 政务公开</div><div>政府信息公开年报</div>"
+        "<h2>某某区人民政府二〇二四年政府信息公开工作年度报告</h2>"
+    )
+    head = "<meta charset='utf-8'><title>政府信息公开年报</title>"
+    data = f"<html><head>{head}</head><body>{body}</body></html>"
+    report = parse_report(data.encode())
+    assert report.title == "某某区人民政府二〇二四年政府信息公开工作年度报告"
+    assert report.year == 2024
+    assert report.agency == "某某区人民政府"

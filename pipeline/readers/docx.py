@@ -41,9 +41,12 @@ def read_docx(data: bytes) -> Document:
             if text.strip():
                 lines.append(text.strip())
         elif block.tag == f"{_W}tbl":
-            grid = _table_grid(block, len(tables) + 1)
-            tables.append(grid)
-            lines.append(grid.render())
+            # A report table inside a layout table: the innermost tables are the data.
+            leaves = [t for t in block.iter(f"{_W}tbl") if t.find(f".//{_W}tbl") is None]
+            for table in leaves:
+                grid = _table_grid(table, len(tables) + 1)
+                tables.append(grid)
+                lines.append(grid.render())
         elif block.tag == f"{_W}sdt":  # content controls wrap ordinary paragraphs
             lines.extend(t.strip() for p in block.iter(f"{_W}p") if (t := _paragraph_text(p)).strip())
     return Document(format="docx", text="\n".join(lines), tables=tables, metadata=_core_metadata(core))
