@@ -11,6 +11,8 @@ import sys
 COMMAND_MODULES = (
     "pipeline.commands.parse",
     "pipeline.commands.sites",
+    "pipeline.commands.crawl",
+    "pipeline.commands.replica",
 )
 
 

@@ -1,0 +1,101 @@
+"""What every part of one crawl shares: the output folder, the stores, the sites and the counters.
+
+The spider builds it from its arguments; middlewares and item pipelines reach it through
+`crawler.spider.ctx` (Scrapy 2.19 no longer passes the spider to their methods).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.archive import ParseCache, RawArchive
+from pipeline.crawl.scope import Scope, SiteScope
+from pipeline.crawl.state import StateStore
+from pipeline.crawl.urls import host_of
+from pipeline.parse import PARSER_VERSION
+from pipeline.registry import SiteEntry
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger("nianbao.crawl")
+
+# Per-site counters of the run summary (stats keys `nianbao/site/<id>/<name>`).
+COUNTERS = ("responses", "list_pages", "reports_found", "documents", "new", "changed", "parsed_ok")
+
+
+def new_run_id() -> str:
+    """Sorts by start time; the suffix separates runs started in the same second."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class CrawlContext:
+    out: Path
+    run_id: str
+    full: bool
+    entries: dict[str, SiteEntry]
+    scope: Scope = field(default_factory=Scope)
+    stats: StatsCollector | None = None
+
+    def __post_init__(self) -> None:
+        self.archive = RawArchive(self.out)
+        self.cache = ParseCache(self.out, PARSER_VERSION)
+        self.state = StateStore(self.out)
+        self.scopes = {site_id: site_scope(entry) for site_id, entry in self.entries.items()}
+
+    def count(self, site_id: str, name: str, n: int = 1) -> None:
+        assert self.stats is not None
+        self.stats.inc_value(f"nianbao/site/{site_id}/{name}", n)
+
+    def error(self, site_id: str, name: str, detail: str) -> None:
+        """A named, counted error: in the stats, in the run summary, and in the log at ERROR."""
+        assert self.stats is not None
+        self.stats.inc_value(f"nianbao/site/{site_id}/error/{name}")
+        self.stats.inc_value(f"nianbao/error/{name}")
+        logger.error("site %s: %s: %s", site_id, name, detail)
+
+    def site_stats(self, site_id: str) -> dict[str, Any]:
+        assert self.stats is not None
+        prefix = f"nianbao/site/{site_id}/"
+        values = {k[len(prefix) :]: v for k, v in self.stats.get_stats().items() if k.startswith(prefix)}
+        errors = {k[len("error/") :]: v for k, v in values.items() if k.startswith("error/")}
+        row = {name: values.get(name, 0) for name in COUNTERS}
+        row["errors"] = dict(sorted(errors.items()))
+        return row
+
+
+def site_scope(entry: SiteEntry) -> SiteScope:
+    return SiteScope(entry.id, frozenset(host_of(u) for u in entry.start_urls), entry.max_pages)
+
+
+class CrawlerComponent:
+    """A middleware, pipeline or extension that keeps its crawler (Scrapy 2.19 passes no spider)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+
+def context_of(crawler: Crawler) -> CrawlContext:
+    ctx = getattr(crawler.spider, "ctx", None)
+    if not isinstance(ctx, CrawlContext):
+        raise RuntimeError(
+            "nianbao middlewares and pipelines need a spider with a CrawlContext (spiders.reports)"
+        )
+    return ctx

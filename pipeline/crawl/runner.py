@@ -1,0 +1,91 @@
+"""Running a crawl: the registry is checked first (a bad one is the only fatal error), then one
+Scrapy crawl of the `reports` spider runs in this process.
+
+Twisted's reactor cannot be restarted, so a process runs one crawl; tests and the benchmark run
+each crawl in a subprocess (`crawl_command` builds its command line).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from pipeline.crawl.context import new_run_id
+from pipeline.crawl.sites import load_sites
+
+# For loopback replicas only (tests, benchmark, demo): no throttling, no delays, short backoff.
+POLITENESS_OFF: dict[str, Any] = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "NIANBAO_RETRY_BACKOFF": 0.1,
+}
+
+
+def crawl_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("pipeline.settings", priority="project")
+    settings.update(dict(overrides or {}), priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    sites: str | Path,
+    out: str | Path,
+    *,
+    full: bool = False,
+    site_ids: Iterable[str] = (),
+    allow_hosts: Iterable[str] = (),
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Crawl the registry's sites into `out`; returns the run summary. Raises RegistryError (or
+    ValueError for an unknown site id) before anything is fetched.
+
+    Call it once per process, from a script guarded by `if __name__ == "__main__"`: the parse
+    workers are started with forkserver, which imports the main module.
+    """
+    allow_hosts, site_ids = list(allow_hosts), list(site_ids)
+    entries = {e.id for e in load_sites(sites, allow_hosts)}
+    unknown = sorted(set(site_ids) - entries)
+    if unknown:
+        raise ValueError(f"no such site in {sites}: {', '.join(unknown)}")
+    from spiders.reports import ReportsSpider
+
+    run_id = new_run_id()
+    process = CrawlerProcess(crawl_settings(overrides))
+    process.crawl(
+        ReportsSpider,
+        sites=str(sites),
+        out=str(out),
+        full="1" if full else "",
+        site=",".join(site_ids),
+        allow_hosts=",".join(allow_hosts),
+        run_id=run_id,
+    )
+    process.start()
+    summary = Path(out) / "state" / "runs" / f"{run_id}.json"
+    return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
+
+
+def crawl_command(
+    sites: str | Path,
+    out: str | Path,
+    *,
+    full: bool = False,
+    site_ids: Iterable[str] = (),
+    allow_hosts: Iterable[str] = (),
+    overrides: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """The `nianbao crawl` command line for the same arguments (to run a crawl in a subprocess)."""
+    command = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites), "--out", str(out)]
+    command += ["--full"] if full else []
+    command += [arg for site_id in site_ids for arg in ("--site", site_id)]
+    command += [arg for host in allow_hosts for arg in ("--allow-host", host)]
+    command += [arg for key, value in (overrides or {}).items() for arg in ("--set", f"{key}={value}")]
+    return command

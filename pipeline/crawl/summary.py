@@ -1,0 +1,104 @@
+"""The run summary: per site, what was fetched and found, and every named error.
+
+Written to `OUT/state/runs/<run_id>.json` and printed as an aligned table when a crawl closes. It
+also raises the one error only visible across runs: a site that yielded reports and now yields none.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from pipeline.archive import write_atomic
+from pipeline.crawl.context import COUNTERS, CrawlContext, CrawlerComponent, context_of, utc_now
+from pipeline.crawl.state import SiteRun
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+_HEADINGS = {
+    "responses": "fetched",
+    "list_pages": "lists",
+    "reports_found": "found",
+    "documents": "docs",
+    "new": "new",
+    "changed": "changed",
+    "parsed_ok": "ok",
+}
+
+
+class RunSummary(CrawlerComponent):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self, reason: str) -> None:
+        ctx = context_of(self.crawler)
+        complete = reason == "finished"
+        sites = {site_id: self._site(ctx, site_id, complete) for site_id in ctx.entries}
+        summary = {
+            "run_id": ctx.run_id,
+            "finished_at": utc_now(),
+            "finish_reason": reason,
+            "full": ctx.full,
+            "sites": sites,
+            "totals": totals(sites),
+        }
+        path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
+        write_atomic(path, json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"))
+        print(format_table(sites), flush=True)
+        print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
+        ctx.state.close()  # the summary is the last thing a run does
+
+    @staticmethod
+    def _site(ctx: CrawlContext, site_id: str, complete: bool) -> dict[str, Any]:
+        previous = ctx.state.last_site_run(site_id, before=ctx.run_id)
+        found = ctx.site_stats(site_id)["reports_found"]
+        if complete and previous and previous.reports_found > 0 and found == 0:
+            ctx.error(
+                site_id,
+                "site_yields_none",
+                f"{previous.reports_found} reports in run {previous.run_id}, now 0",
+            )
+        row = ctx.site_stats(site_id)
+        ctx.state.put_site_run(SiteRun(ctx.run_id, site_id, complete, found, row))
+        return row
+
+
+def totals(sites: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {name: sum(row[name] for row in sites.values()) for name in COUNTERS}
+    errors: dict[str, int] = {}
+    for row in sites.values():
+        for name, count in row["errors"].items():
+            errors[name] = errors.get(name, 0) + count
+    out["errors"] = dict(sorted(errors.items()))
+    return out
+
+
+def format_table(sites: dict[str, dict[str, Any]]) -> str:
+    """An aligned text table, one line per site and a total line."""
+    header = ["site", *_HEADINGS.values(), "errors"]
+    rows = [
+        [site_id, *(str(row[k]) for k in _HEADINGS), _errors(row["errors"])] for site_id, row in sites.items()
+    ]
+    total = totals(sites)
+    rows.append(["TOTAL", *(str(total[k]) for k in _HEADINGS), _errors(total["errors"])])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first, *numbers, last = cells
+        body = [
+            first.ljust(widths[0]),
+            *(c.rjust(w) for c, w in zip(numbers, widths[1:-1], strict=True)),
+            last,
+        ]
+        return "  ".join(body).rstrip()
+
+    rule = "-" * len(line(header))
+    return "\n".join([line(header), rule, *map(line, rows[:-1]), rule, line(rows[-1])])
+
+
+def _errors(errors: dict[str, int]) -> str:
+    return " ".join(f"{name}={count}" for name, count in errors.items()) or "-"

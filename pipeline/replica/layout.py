@@ -1,0 +1,497 @@
+"""The layout of the replica sites: which page is served at which path, and what each report is.
+
+Every report is drawn with `pipeline.render.random_ground_truth` and published the way its CMS
+family publishes, with the quirks a crawler must survive (see `build_layout`). The layout depends
+on the seed only; the server's port is added when the replica starts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import quote
+
+from pipeline.render import (
+    GroundTruth,
+    random_ground_truth,
+    render_docx,
+    render_html,
+    render_not_report,
+    render_xlsx,
+)
+from pipeline.replica.pages import (
+    Detail,
+    Item,
+    SiteInfo,
+    challenge_page,
+    dataproxy_xml,
+    detail_page,
+    hanweb_column,
+    list_page,
+    plain_page,
+)
+
+HTML = "text/html; charset=utf-8"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OCTET = "application/octet-stream"
+STYLES = ("canonical", "word", "split", "per_item")
+YEARS = (2024, 2023, 2022, 2021, 2020, 2019)
+# A link to another host: the crawl must never leave the site (port 1 refuses at once, never the network).
+OFFSITE = "http://localhost:1/offsite/2023nb.html"
+ROBOTS_DISALLOWED = "/generic/nb/private/"
+CALENDAR = "/generic/nb/calendar.jsp"
+
+
+@dataclass
+class Resource:
+    body: bytes
+    content_type: str = HTML
+    status: int = 200
+    location: str = ""  # for redirects
+    slow: float = 0.0  # seconds to wait before answering
+    fail_first: int = 0  # answer 500 this many times before succeeding
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ExpectedReport:
+    """One report of the ground truth and the paths of the documents that carry it whole."""
+
+    site_id: str
+    truth: GroundTruth
+    documents: tuple[str, ...]  # a page, an attachment, or both (the same report twice)
+    shell: str = ""  # a page that only points to the attachment ("详见附件")
+
+
+@dataclass
+class Layout:
+    routes: dict[str, Resource] = field(default_factory=dict)  # "path?query" -> resource
+    dynamic: dict[str, Callable[[dict[str, str]], Resource]] = field(default_factory=dict)  # path -> handler
+    registry: list[dict] = field(default_factory=list)  # entries; start URLs as paths
+    truth: dict[str, list[ExpectedReport]] = field(default_factory=dict)
+    list_paths: set[str] = field(default_factory=set)  # every list page (and paging endpoint)
+    robots: str = ""
+
+
+class _Builder:
+    def __init__(self, seed: int, per_site: int) -> None:
+        self.rng = random.Random(seed)
+        self.per_site = per_site
+        # Small replicas still page (2 items a page); large ones page like real sites (15–20).
+        self.page_size = max(2, per_site // 8)
+        self.layout = Layout()
+        self._ids: set[int] = set()
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def new_id(self, low: int = 10000, high: int = 9999999) -> int:
+        while True:
+            value = self.rng.randint(low, high)
+            if value not in self._ids:
+                self._ids.add(value)
+                return value
+
+    def truths(self, years: tuple[int, ...] = YEARS) -> list[GroundTruth]:
+        """Reports of one site, newest publication first (as lists show them)."""
+        out = []
+        for i in range(self.per_site):
+            year = years[i % len(years)]
+            out.append(random_ground_truth(self.rng, template="2019" if year <= 2020 else "2021", year=year))
+        return sorted(out, key=lambda gt: gt.published_date, reverse=True)
+
+    def body(self, gt: GroundTruth) -> str:
+        """The report as the HTML inside a detail page (the body of a rendered report page)."""
+        page = render_html(gt, style=self.rng.choice(STYLES), encoding="utf-8").decode("utf-8")
+        match = re.search(r"<body[^>]*>(.*)</body>", page, re.S | re.I)
+        assert match, "render_html always writes a body"
+        return match.group(1)
+
+    def detail(self, gt: GroundTruth, column: str, body: str, attachments: tuple = ()) -> Detail:
+        d = date.fromisoformat(gt.published_date)
+        return Detail(
+            title=gt.title,
+            publisher=gt.agency_full,
+            date=gt.published_date,
+            time=f"{self.rng.randint(8, 17):02d}:{self.rng.randint(0, 59):02d}",
+            index_no=f"{self.rng.randint(10**8, 10**9 - 1)}/{d.year}-{self.rng.randint(1, 999):05d}",
+            column=column,
+            body=body,
+            attachments=attachments,
+        )
+
+    def page(
+        self, path: str, html: str, charset: str = "utf-8", *, slow: float = 0.0, fail_first: int = 0
+    ) -> None:
+        body = html.encode("gb18030" if charset.lower() in ("gbk", "gb2312", "gb18030") else charset)
+        self.layout.routes[path] = Resource(
+            body, f"text/html; charset={charset}", slow=slow, fail_first=fail_first
+        )
+
+    def list_route(self, path: str, html: str, charset: str = "utf-8") -> None:
+        self.page(path, html, charset)
+        self.layout.list_paths.add(path)
+
+    def decoys(self, site: SiteInfo, folder: str) -> list[Item]:
+        """A 部门决算 and a 文字解读 page in the report column: look-alikes the crawl must skip."""
+        items = []
+        for kind in ("final_accounts", "news"):
+            title, body = render_not_report(kind, self.rng)
+            path = f"{folder}decoy_{self.new_id()}.html"
+            self.layout.routes[path] = Resource(body)
+            items.append(Item(path, title, "2024-02-01"))
+        return items
+
+    def expect(self, site_id: str, gt: GroundTruth, *documents: str, shell: str = "") -> None:
+        self.layout.truth.setdefault(site_id, []).append(ExpectedReport(site_id, gt, documents, shell))
+
+    def register(
+        self, site_id: str, site: SiteInfo, start: str, cms: str | None, gts: list[GroundTruth]
+    ) -> None:
+        entry: dict = {
+            "id": site_id,
+            "agency": site.name,
+            "name": f"{site.name}（replica）",
+            "start_urls": [start],
+        }
+        if cms:
+            entry["cms"] = cms
+        if gts and re.fullmatch(r"\d{6}", gts[0].region_code):
+            entry["region_code"] = gts[0].region_code
+        entry["level"] = "county"
+        self.layout.registry.append(entry)
+        self.layout.truth.setdefault(site_id, [])
+
+    def site(self, base: str, gts: list[GroundTruth], charset: str = "utf-8") -> SiteInfo:
+        name = f"{gts[0].place}人民政府" if gts and gts[0].place else "某县人民政府"
+        return SiteInfo(
+            name, f"{self.rng.randint(100000, 659999)}{self.rng.randint(1, 60):04d}", base, charset
+        )
+
+
+def _pages(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _ymd(gt: GroundTruth) -> tuple[int, int, int]:
+    d = date.fromisoformat(gt.published_date)
+    return d.year, d.month, d.day
+
+
+# --- TRS: year sub-columns, script paging, attachment-only report, _wap twin, 301 -----------------
+
+
+def _trs(b: _Builder) -> None:
+    site_id, base = "replica-trs", "/trs"
+    gts = b.truths(years=(2024, 2020))  # few years, so that year columns have several pages
+    site = b.site(base, gts)
+    root = f"{base}/zfxxgknb/"
+    years = sorted({gt.year for gt in gts}, reverse=True)
+    year_items = [Item(f"{y}n/", f"{y}年", "") for y in years]
+    script = '<script>createPageHTML(1, 0, "index", "html");</script>'
+    html = list_page(site, "政府信息公开年报", year_items, pager=script, columns=[("政府信息公开年报", root)])
+    b.list_route(root + "index.html", html)
+    quirks = {id(gt): i for i, gt in enumerate(gts)}  # the 4 newest reports carry one quirk each
+    for year in years:
+        reports = [gt for gt in gts if gt.year == year]
+        _trs_year(b, site_id, site, f"{root}{year}n/", reports, quirks, decoys=year == years[0])
+    b.register(site_id, site, root + "index.html", "trs", gts)
+
+
+def _trs_year(
+    b: _Builder,
+    site_id: str,
+    site: SiteInfo,
+    folder: str,
+    gts: list[GroundTruth],
+    quirks: dict[int, int],
+    decoys: bool,
+) -> None:
+    items: list[Item] = []
+    for gt in gts:
+        y, m, d = _ymd(gt)
+        rel = f"./{y}{m:02d}/t{y}{m:02d}{d:02d}_{b.new_id()}.html"
+        path = folder + rel[2:]
+        quirk = quirks[id(gt)]
+        attachments: tuple = ()
+        body = b.body(gt)
+        if quirk == 1:  # only the attachment carries the report
+            docx = f"{path.rsplit('/', 1)[0]}/P0{y}{m:02d}{d:02d}{b.new_id()}.docx"
+            body, attachments = "<p>详见附件。</p>", ((docx.rsplit("/", 1)[1], f"{gt.title}.docx"),)
+            b.layout.routes[docx] = Resource(render_docx(gt), DOCX)
+            b.expect(site_id, gt, docx, shell=path)
+        elif quirk == 2:  # the report as a page and as a DOCX attachment
+            docx = f"{path.rsplit('/', 1)[0]}/P0{y}{m:02d}{d:02d}{b.new_id()}.docx"
+            attachments = ((docx.rsplit("/", 1)[1], f"{gt.title}.docx"),)
+            b.layout.routes[docx] = Resource(render_docx(gt), DOCX)
+            b.expect(site_id, gt, path, docx)
+        else:
+            b.expect(site_id, gt, path)
+        b.page(path, detail_page("trs", site, b.detail(gt, "政府信息公开年报", body, attachments)))
+        link = rel
+        if quirk == 0:  # the mobile twin is linked too, and serves the same page
+            b.layout.routes[path.replace(".html", "_wap.html")] = b.layout.routes[path]
+            items.append(Item(rel.replace(".html", "_wap.html"), gt.title, gt.published_date, cut=20))
+        if quirk == 3:  # the list links an old address that redirects
+            old = f"{folder}old_{b.new_id()}.html"
+            b.layout.routes[old] = Resource(b"", status=301, location=path)
+            link = old.rsplit("/", 1)[1]
+        items.append(Item(link, gt.title, gt.published_date, cut=20))
+    if decoys:
+        items[1:1] = b.decoys(site, folder)
+    pages = _pages(items, b.page_size)
+    for k, chunk in enumerate(pages):
+        script = f'<script>createPageHTML({len(pages)}, {k}, "index", "html");</script>'
+        name = "index.html" if k == 0 else f"index_{k}.html"
+        b.list_route(folder + name, list_page(site, "政府信息公开年报", chunk, pager=script))
+
+
+# --- Hanweb: datastore columns, dataproxy.jsp POST paging, a 500 that succeeds on retry -----------
+
+
+_HANWEB_PER_PAGE = 3
+
+
+def _hanweb(b: _Builder) -> None:
+    site_id, base = "replica-hanweb", "/hanweb"
+    gts = b.truths()
+    site = b.site(base, gts)
+    columns = {1229: ("政府信息公开年报", gts[0::2]), 1230: ("部门年报", gts[1::2])}
+    nav = [(name, f"{base}/col/col{cid}/index.html") for cid, (name, _) in columns.items()]
+    records: dict[int, list[Item]] = {}
+    for cid, (name, reports) in columns.items():
+        records[cid] = []
+        for i, gt in enumerate(reports):
+            y, m, d = _ymd(gt)
+            path = f"{base}/art/{y}/{m}/{d}/art_{cid}_{b.new_id()}.html"
+            flaky = 1 if cid == 1229 and i == 0 else 0
+            b.page(path, detail_page("hanweb", site, b.detail(gt, name, b.body(gt))), fail_first=flaky)
+            b.expect(site_id, gt, path)
+            records[cid].append(Item(path, gt.title, gt.published_date))
+        if cid == 1229:
+            guide = f"{base}/art/2024/1/5/art_{cid}_{b.new_id()}.html"
+            b.page(guide, plain_page(site, f"{site.name}政府信息公开指南", "<p>公开指南正文。</p>"))
+            records[cid].insert(1, Item(guide, f"{site.name}政府信息公开指南", "2024-01-05"))
+        total = len(records[cid])
+        html = hanweb_column(
+            site, name, cid, records[cid][:_HANWEB_PER_PAGE], total, _HANWEB_PER_PAGE, 1, nav
+        )
+        b.list_route(f"{base}/col/col{cid}/index.html", html)
+
+    def dataproxy(params: dict[str, str]) -> Resource:
+        cid = int(params.get("columnid", "0"))
+        start, end = int(params.get("startrecord", "1")), int(params.get("endrecord", "1"))
+        found = records.get(cid, [])
+        xml = dataproxy_xml(found[start - 1 : end], len(found), int(params.get("perpage", "15")))
+        return Resource(xml.encode("utf-8"), "text/xml; charset=utf-8")
+
+    proxy = f"{base}/module/web/jpage/dataproxy.jsp"
+    b.layout.dynamic[proxy] = dataproxy
+    b.layout.list_paths.add(proxy)
+    b.register(site_id, site, f"{base}/col/col1229/index.html", "hanweb", gts)
+
+
+# --- VSB: pages numbered downwards, an XLSX-only report behind a download.jsp ----------------------
+
+
+def _vsb(b: _Builder) -> None:
+    site_id, base = "replica-vsb", "/vsb"
+    gts = b.truths()
+    site = b.site(base, gts)
+    comment = "<!--Announced by Visual SiteBuilder 9-->\n"
+    items: list[tuple[str, GroundTruth]] = []
+    for i, gt in enumerate(gts):
+        path = f"{base}/info/1050/{b.new_id(10000, 99999)}.htm"
+        attachments: tuple = ()
+        body = b.body(gt)
+        if i == 1:  # the report only as a spreadsheet, from an extension-less download endpoint
+            file_id = b.new_id()
+            query = f"urltype=news.DownloadAttachUrl&owner=1050&wbfileid={file_id}"
+            href = f"{base}/system/_content/download.jsp?{query}"
+            name = f"{gt.title}.xlsx"
+            disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+            b.layout.routes[href] = Resource(
+                render_xlsx(gt), OCTET, headers=(("Content-Disposition", disposition),)
+            )
+            body, attachments = "<p>详见附件。</p>", ((href, name),)
+            b.expect(site_id, gt, href, shell=path)
+        else:
+            b.expect(site_id, gt, path)
+        b.page(
+            path,
+            detail_page("vsb", site, b.detail(gt, "政府信息公开年报", body, attachments), comment=comment),
+        )
+        items.append((path.removeprefix(f"{base}/"), gt))
+    pages = _pages(items, b.page_size)
+    count = len(pages)
+    for k, chunk in enumerate(pages):
+        # Page 1 is xxgknb.htm; page k+1 is xxgknb/{count-k}.htm (VSB numbers pages downwards).
+        here = "xxgknb.htm" if k == 0 else f"xxgknb/{count - k}.htm"
+        up = "../../" if k == 0 else "../../../"
+        listed = [Item(up + rel, gt.title, gt.published_date) for rel, gt in chunk]
+        prefix = "xxgknb/" if k == 0 else ""
+        pager = f"共{len(items)}条 {k + 1}/{count}"
+        if k + 1 < count:
+            pager += f' <a href="{prefix}{count - k - 1}.htm" class="Next">下页</a>'
+            pager += f' <a href="{prefix}1.htm">尾页</a>'
+        b.list_route(
+            f"{base}/gk/zfxxgk/{here}", list_page(site, "信息公开年报", listed, pager=pager, comment=comment)
+        )
+    b.register(site_id, site, f"{base}/gk/zfxxgk/xxgknb.htm", None, gts)
+
+
+# --- EmpireCMS: GBK pages, ListInfo paging, a slow detail page --------------------------------------
+
+
+def _empire(b: _Builder) -> None:
+    site_id, base = "replica-empire", "/empire"
+    gts = b.truths()
+    site = b.site(base, gts, charset="gbk")
+    items = []
+    for i, gt in enumerate(gts):
+        path = f"{base}/e/action/ShowInfo.php?classid=175&id={b.new_id(1000, 9999)}&tempid=14"
+        b.page(
+            path,
+            detail_page("empire", site, b.detail(gt, "政府信息公开年报", b.body(gt))),
+            "gbk",
+            slow=1.0 if i == 2 else 0,
+        )
+        b.expect(site_id, gt, path)
+        items.append(Item(path, gt.title, gt.published_date))
+    pages = _pages(items, b.page_size)
+    listing = f"{base}/e/action/ListInfo/?classid=175"
+    for k, chunk in enumerate(pages):
+        pager = f'<a href="{listing}&page={k + 1}">下一页</a>' if k + 1 < len(pages) else ""
+        path = listing if k == 0 else f"{listing}&page={k}"
+        b.list_route(path, list_page(site, "政府信息公开年报", chunk, pager=pager), "gbk")
+    b.register(site_id, site, listing, None, gts)
+
+
+# --- generic: ?page=N lists, agency-type sub-columns, robots.txt, calendar trap, 404, offsite -------
+
+
+def _generic(b: _Builder) -> None:
+    site_id, base = "replica-generic", "/generic"
+    gts = b.truths()
+    site = b.site(base, gts)
+    root = f"{base}/nb/"
+    groups = {"": gts[: max(1, math.ceil(len(gts) * 0.6))]}
+    rest = gts[len(groups[""]) :]
+    groups["bm/"], groups["jd/"] = rest[0::2], rest[1::2]
+    nav = [
+        ("部门年报", f"{root}bm/list.jsp"),
+        ("街道年报", f"{root}jd/list.jsp"),
+        ("内部年报", f"{ROBOTS_DISALLOWED}list.jsp"),
+    ]
+    for sub, reports in groups.items():
+        items = []
+        for i, gt in enumerate(reports):
+            if sub == "" and i == 1:  # a report only as a file, linked straight from the list
+                path = f"{root}files/{gt.published_date.replace('-', '')}{b.new_id()}.docx"
+                b.layout.routes[path] = Resource(render_docx(gt), DOCX)
+            else:
+                path = f"{root}{sub}content/{b.new_id()}.html"
+                b.page(path, detail_page("generic", site, b.detail(gt, "年报", b.body(gt))))
+            b.expect(site_id, gt, path)
+            items.append(Item(path.removeprefix(root + sub), gt.title, gt.published_date))
+        if sub == "":
+            items[1:1] = [
+                *b.decoys(site, root),
+                Item("content/404404.html", f"{site.name}2015年政府信息公开工作年度报告", "2016-03-01"),
+                Item(
+                    OFFSITE,
+                    f"{site.name.removesuffix('人民政府')}2023年政府信息公开工作年度报告",
+                    "2024-01-20",
+                ),
+                Item(f"calendar.jsp?date={date(2023, 1, 1).isoformat()}", "2023年", ""),
+            ]
+        pages = _pages(items, b.page_size)
+        for k, chunk in enumerate(pages):
+            numbers = " ".join(
+                f'<a href="list.jsp{f"?page={n + 1}" if n else ""}">{n + 1}</a>'
+                for n in range(len(pages))
+                if n != k
+            )
+            path = f"{root}{sub}list.jsp" + (f"?page={k + 1}" if k else "")
+            b.list_route(path, list_page(site, "政府信息公开年报", chunk, pager=numbers, columns=nav))
+    b.page(
+        f"{ROBOTS_DISALLOWED}list.jsp",
+        list_page(site, "内部年报", [Item(f"{CALENDAR}?date=2020-01-01", "2020年", "")]),
+    )
+    b.layout.dynamic[CALENDAR] = lambda params: _calendar(site, params.get("date", "2023-01-01"))
+    b.layout.robots = f"User-agent: *\nDisallow: {ROBOTS_DISALLOWED}\n"
+    b.register(site_id, site, f"{root}list.jsp", None, gts)
+
+
+def _calendar(site: SiteInfo, day: str) -> Resource:
+    """An endless calendar: every day links the next one, and its year, like a sub-column."""
+    try:
+        current = date.fromisoformat(day)
+    except ValueError:
+        current = date(2023, 1, 1)
+    after = current + timedelta(days=1)
+    items = [
+        Item(f"{CALENDAR}?date={after.isoformat()}", f"{after.year}年", ""),
+        Item(f"?date={after}", "下一页", ""),
+    ]
+    return Resource(list_page(site, f"{current.isoformat()} 日历", items).encode("utf-8"))
+
+
+# --- Zhejiang annual-report module: the year is a parameter -----------------------------------------
+
+
+def _zhejiang(b: _Builder) -> None:
+    site_id, base = "replica-zj", "/zj"
+    gts = b.truths()
+    site = b.site(base, gts)
+    by_year: dict[int, list[Item]] = {}
+    for gt in gts:
+        y, m, d = _ymd(gt)
+        path = f"{base}/art/{y}/{m}/{d}/art_1229_{b.new_id()}.html"
+        b.page(path, detail_page("hanweb", site, b.detail(gt, "政府信息公开年报", b.body(gt))))
+        b.expect(site_id, gt, path)
+        by_year.setdefault(gt.year, []).append(Item(path, gt.title, gt.published_date))
+
+    def annual(params: dict[str, str]) -> Resource:
+        year = params.get("fbtime", "")
+        items = by_year.get(int(year), []) if year.isdigit() else []
+        extra = "" if items else "<p>暂无数据</p>"
+        return Resource(list_page(site, f"{year}年度政府信息公开年报", items, extra=extra).encode("utf-8"))
+
+    module = f"{base}/module/xxgk/xxgkAnnualReport.jsp"
+    b.layout.dynamic[module] = annual
+    b.layout.list_paths.add(module)
+    b.register(site_id, site, f"{module}?area=001008003015001&fbtime={YEARS[0]}", "zj_annual", gts)
+
+
+# --- a site behind a JS cookie challenge (served with 200) ------------------------------------------
+
+
+def _challenged(b: _Builder) -> None:
+    site_id, base = "replica-challenged", "/challenged"
+    path = f"{base}/zfxxgknb/index.html"
+    b.list_route(path, challenge_page())
+    b.register(site_id, SiteInfo("某市人民政府", "0000000000", base), path, None, [])
+
+
+FAMILIES = (_trs, _hanweb, _vsb, _empire, _generic, _zhejiang, _challenged)
+
+
+def build_layout(seed: int = 0, n_reports_per_site: int = 6) -> Layout:
+    """Every replica site (TRS, Hanweb, VSB, EmpireCMS in GBK, generic, Zhejiang, challenged).
+
+    Quirks (with at least 4 reports per site): TRS year sub-columns with script-only paging, an
+    attachment-only report, a report as page + DOCX, a `_wap` twin and a 301; Hanweb datastore
+    columns paged through dataproxy.jsp POSTs and a 500 that succeeds on retry; VSB pages numbered
+    downwards and an XLSX-only report behind download.jsp; EmpireCMS in GBK with a 1 s response;
+    generic `?page=N` lists with agency-type sub-columns, a robots.txt-disallowed column, a
+    calendar trap, a 404, an offsite link, a DOCX linked from the list; Zhejiang's per-year module;
+    look-alike pages (部门决算, 文字解读, 指南) in report columns; a site answering a JS challenge.
+    """
+    builder = _Builder(seed, n_reports_per_site)
+    for family in FAMILIES:
+        family(builder)
+    return builder.layout

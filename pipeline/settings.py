@@ -1,0 +1,81 @@
+"""THE Scrapy settings of nianbao (`scrapy.cfg` points here; `nianbao crawl` loads them too).
+
+Politeness is the default: robots.txt obeyed, AutoThrottle on, at most 2 requests at a time per
+host, a User-Agent that names the project and where to reach it. Tests and the benchmark switch it
+off for loopback replicas through the runner's overrides (pipeline.crawl.runner.POLITENESS_OFF),
+never by editing this file.
+"""
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = (
+    "nianbao/0.1 (annual reports on open government information; +https://github.com/nianbao/nianbao)"
+)
+ROBOTSTXT_OBEY = True
+
+# Scrapy 2.19 starts a code-executing control server and a telnet console by default.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- politeness -------------------------------------------------------------------------------
+CONCURRENT_REQUESTS = 32  # many sites at once …
+CONCURRENT_REQUESTS_PER_DOMAIN = 2  # … but never more than 2 in flight per host
+DOWNLOAD_DELAY = 1.0  # the floor AutoThrottle never goes below
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 256 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 64 * 1024 * 1024
+
+# --- retries: 5xx and timeouts, exponential backoff (pipeline.crawl.middlewares.BackoffRetry) --
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NIANBAO_RETRY_BACKOFF = 2.0  # seconds before the first retry, doubled for each further one
+NIANBAO_RETRY_BACKOFF_MAX = 60.0
+
+# --- scope: a crawl always ends ---------------------------------------------------------------
+DEPTH_LIMIT = 250  # backstop only: list pages per site (NIANBAO_MAX_LIST_PAGES) bind first
+NIANBAO_MAX_HOPS = 3  # sub-column levels below a start page
+NIANBAO_MAX_LIST_PAGES = 200  # per site and run, unless the registry sets max_pages
+URLLENGTH_LIMIT = 512
+REDIRECT_MAX_TIMES = 5
+MEDIA_ALLOW_REDIRECTS = True
+COOKIES_ENABLED = True  # some CMSs keep paging state in a session cookie
+
+# Our own validator store replaces the HTTP cache (its RFC 2616 heuristic skips list pages).
+HTTPCACHE_ENABLED = False
+
+# --- the crawl's own parts --------------------------------------------------------------------
+NIANBAO_PARSE_WORKERS = 0  # processes parsing documents during the crawl (0: one per core)
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the scope guard knows sites
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the backoff retry
+    "pipeline.crawl.middlewares.ScopeGuardMiddleware": 50,
+    "pipeline.crawl.middlewares.BackoffRetryMiddleware": 550,
+    "pipeline.crawl.middlewares.ChallengeMiddleware": 560,
+    "pipeline.crawl.middlewares.ConditionalRequestMiddleware": 800,
+    "pipeline.crawl.middlewares.SiteStatsMiddleware": 940,
+    # Closer to the downloader than decompression (590) and the conditional middleware (800):
+    # WARC records get the bytes and statuses (304) that went over the wire.
+    "pipeline.crawl.warc.WarcMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "pipeline.crawl.pipelines.ArchivePipeline": 100,
+    "pipeline.crawl.pipelines.ParsePipeline": 200,
+    "pipeline.crawl.pipelines.OutputsPipeline": 900,
+}
+EXTENSIONS = {
+    "pipeline.crawl.summary.RunSummary": 500,
+}
+
+# A response yields one item (its own body); Scrapy starts this many tasks per response.
+CONCURRENT_ITEMS = 8
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
