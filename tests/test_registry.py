@@ -14,6 +14,7 @@ from pipeline.cli import main
 from pipeline.registry import (
     CHECKS,
     KNOWN_KEYS,
+    URL_CHECKS,
     RegistryError,
     SiteEntry,
     load_registry,
@@ -97,7 +98,8 @@ def test_full_entry_loads_with_typed_values(tmp_path: Path) -> None:
 
 
 def test_every_field_has_a_check() -> None:
-    assert set(CHECKS) == set(KNOWN_KEYS)
+    assert set(CHECKS) | set(URL_CHECKS) == set(KNOWN_KEYS)
+    assert not set(CHECKS) & set(URL_CHECKS)
 
 
 def test_registry_error_is_a_value_error() -> None:
@@ -438,3 +440,14 @@ def test_sites_defaults_to_data_sites_yaml(
     monkeypatch.chdir(REPO)
     assert main(["sites", "check"]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
+
+
+def test_allow_hosts_admits_replica_hosts_for_one_load_only(tmp_path: Path) -> None:
+    path = tmp_path / "sites.yaml"
+    path.write_text(
+        "- {id: replica, agency: 某区人民政府, start_urls: ['http://127.0.0.1:8123/list/']}\n",
+        encoding="utf-8",
+    )
+    assert load_registry(path, allow_hosts=["127.0.0.1:8123"])[0].id == "replica"
+    with pytest.raises(RegistryError, match="not an official host"):
+        load_registry(path)
