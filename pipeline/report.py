@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # Status of a parsed document.
@@ -119,8 +119,17 @@ class Report:
         }
 
     def to_record(self) -> dict[str, Any]:
-        """Everything, for storage (the parse cache, JSON lines)."""
-        return asdict(self)
+        """Everything, for storage (the parse cache, JSON lines).
+
+        Built by hand: `dataclasses.asdict` deep-copies 200 facts and cost a quarter of a parse.
+        """
+        record = dict(vars(self))
+        record["facts"] = [dict(vars(f)) for f in self.facts]
+        record["checks"] = [dict(vars(c)) for c in self.checks]
+        record["warnings"] = list(self.warnings)
+        record["template_evidence"] = list(self.template_evidence)
+        record["metadata"] = dict(self.metadata)
+        return record
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Report:
