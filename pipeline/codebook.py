@@ -27,6 +27,9 @@ REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 REVIEW_COLUMNS = (*REVIEW_PARTS, "total")
 
 TEMPLATE_FILES = {"2021": "codebook-2021.csv", "2019": "codebook-2019.csv"}
+# Before the 2019 template (pipeline/legacy.py, docs/templates.md): the 2014–2018 national
+# statistics table, and figures of reports without it (local 附表, prose).
+PRE_2019_FILES = {"2014": "codebook-2014.csv", "legacy": "codebook-legacy.csv"}
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,7 @@ class Codebook:
 
     def items(self, section: str) -> list[str]:
         """Items of a section in template order."""
-        seen: dict[str, None] = {}
-        for c in self.cells:
-            if c.section == section:
-                seen.setdefault(c.item, None)
-        return list(seen)
+        return list(_items(self.template, section))
 
     def cell(self, key: tuple[str, str, str]) -> CodebookCell:
         return self._index[key]
@@ -71,8 +70,8 @@ class Codebook:
 
 @cache
 def load_codebook(template: str = "2021") -> Codebook:
-    """Load the codebook of a template era ("2021" or "2019")."""
-    name = TEMPLATE_FILES[template]
+    """Load the codebook of a template era ("2021", "2019", "2014" or "legacy")."""
+    name = TEMPLATE_FILES.get(template) or PRE_2019_FILES[template]
     text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
     cells = tuple(
@@ -93,3 +92,8 @@ def load_codebook(template: str = "2021") -> Codebook:
 @cache
 def _index(template: str) -> dict[tuple[str, str, str], CodebookCell]:
     return {c.key: c for c in load_codebook(template).cells}
+
+
+@cache
+def _items(template: str, section: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.item for c in load_codebook(template).cells if c.section == section))

@@ -22,7 +22,12 @@ _TITLE_RE = re.compile(
     r"^(?:关于)?(?P<pre>.*?)(?:\(?(?P<year>(?:19|20)\d{2})\s*\)?\s*年\s*度?)(?P<post>.*?)"
     r"(?:的)?(?:政府|政务)?信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
-_PERIOD_RE = re.compile(r"统计期限?[为是自从:]*\s*" + _YEAR)
+# The statistics-period sentence ("统计期限自2024年1月1日", "统计时限自…", "统计数据从…"). Pages
+# that lost characters around digits drop the 年 ("统计期限为201711日至20171231日", "20231月1日"):
+# a year followed directly by a month or a day counts too.
+_PERIOD_RE = re.compile(
+    r"统计(?:期限|时限|期间|时间段?|数据)[^\d。;]{0,6}?((?:19|20)\d{2})(?:年|(?=\d{1,2}月|\d{1,4}日))"
+)
 _AGENCY_SUFFIX = re.compile(
     r"(人民政府办公室|人民政府办公厅|人民政府|政府办公室|政府办|办公室|办公厅|委员会|管理委员会|管委会|"
     r"[局厅部委署办院会站所中心处室队]|街道办事处|街道|人民法院|人民检察院)$"
@@ -119,7 +124,9 @@ def arabic_years(text: str) -> str:
 def _title_year(title: str | None) -> int | None:
     if not title:
         return None
-    match = re.search(_YEAR, squash(arabic_years(title)))
+    flat = squash(arabic_years(title))
+    # A title that lost its 年 ("…2017政府信息公开工作年度报告") still names the year.
+    match = re.search(_YEAR, flat) or re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", flat)
     return int(match.group(1)) if match else None
 
 

@@ -6,10 +6,13 @@ The crawl, `nianbao parse`, `nianbao reparse` and the tests all go through this 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import partial
 
 from pipeline.checks import impute_zeros, run_checks
-from pipeline.codebook import TEMPLATE_FILES, load_codebook
+from pipeline.codebook import PRE_2019_FILES, load_codebook
 from pipeline.grid import TableGrid
+from pipeline.legacy import fill_pre2019
 from pipeline.matcher import MatchedCell, match_grids
 from pipeline.metadata import read_metadata
 from pipeline.numbers import label_key, read_cell
@@ -50,7 +53,10 @@ _TEMPLATE_EVIDENCE: dict[str, tuple[str, ...]] = {
         "其他对外管理服务事项",
     ),
     "2014": ("统计指标", "主动公开政府信息数", "收到申请数", "申请答复数", "举报投诉数量"),
+    # Local pre-2014 附表 (pipeline/legacy.py): their column heads.
+    "legacy": ("指标名称", "计量单位", "本期实际", "本年累计", "历年累计"),
 }
+_OTHER_HANDLING = re.compile(r"(\([六6]\))?其他处理")
 _MONEY_FACTORS = {"元": 1 / 10000, "万元": 1, "亿元": 10000}
 
 
@@ -59,11 +65,14 @@ def parse_report(
     filename: str | None = None,
     url: str | None = None,
     content_type: str | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> Report:
     """Parse one document. Never raises on bad input: a failure is a Report with status failed.
 
     ``content_type`` and ``filename`` are recorded but do not decide the format: servers and
-    links lie about both, so the format is read from the bytes.
+    links lie about both, so the format is read from the bytes. ``images`` are the stored bytes
+    of the pictures an HTML page shows, keyed by their ``src`` (as written, or resolved against
+    ``url``): tables published as images are OCR'd into the page's tables.
     """
     report = Report(source=filename or url or "<bytes>")
     fmt = detect_format(data)
@@ -77,6 +86,10 @@ def parse_report(
     except UnreadableDocument as exc:
         report.error = str(exc)
         return report
+    if fmt == "html" and (images is not None or re.search(rb"<img", data, re.I)):
+        from pipeline.readers.ocr import add_page_images
+
+        report.warnings.extend(add_page_images(document, data, url, images))
     _fill(report, document)
     return report
 
@@ -102,13 +115,10 @@ def _fill(report: Report, document: Document) -> None:
         report.status = STATUS_NOT_REPORT
         return
     report.template, report.template_evidence = template, evidence
-    if template not in TEMPLATE_FILES:
-        report.status = STATUS_PARTIAL
-        report.warnings.append(
-            f"template_not_parsed: {template} tables are not mapped to codes"
-            if template
-            else "no_tables: no statistical table of a known template was found"
-        )
+    if template is None or template in PRE_2019_FILES:
+        fill_pre2019(report, document, _facts)  # the 2014 table, or legacy 附表 and prose
+        if report.facts:
+            report.status = _status(report)
         return
     matched = match_grids(document.tables, template)
     report.warnings.extend(matched.warnings)
@@ -121,6 +131,11 @@ def _fill(report: Report, document: Document) -> None:
     facts = {f.key: f for f in report.facts}
     impute_zeros(facts, template)
     report.checks, _skipped = run_checks(facts, template)
+    if "ocr_pages" in document.metadata or "ocr_images" in document.metadata:
+        from pipeline.readers.ocr import apply_ocr_evidence, template_rule_cells
+
+        match = partial(match_grids, template=template)
+        apply_ocr_evidence(report, document.tables, match, template_rule_cells(template))
     report.status = _status(report)
 
 
@@ -137,7 +152,7 @@ def detect_template(grids: list[TableGrid]) -> tuple[str | None, list[str]]:
     best = max(found, key=lambda t: len(found[t]))
     if found[best]:
         return best, found[best]
-    if any(re.search(r"申请人情况|自然人|行政复议", k) for k in keys):
+    if any(re.search(r"申请人情况|自然人|复议后起诉|直接起诉", k) for k in keys):
         return "2021", ["tables 三/四 only (identical in both eras): assumed 2021"]
     return None, []
 
@@ -148,7 +163,7 @@ def _single_other_handling(grids: list[TableGrid]) -> bool:
         for row in grid.rows:
             texts = [c.text for c in row]
             for i, text in enumerate(texts):
-                if re.fullmatch(r"(\([六6]\))?其他处理", label_key(text)):
+                if _OTHER_HANDLING.fullmatch(label_key(text)):
                     rest = [t for t in texts[i + 1 :] if t != text]
                     if rest and all(read_cell(t).kind in (KIND_NUMBER, KIND_EMPTY) for t in rest):
                         return True

@@ -81,4 +81,16 @@ def reader_for(fmt: str) -> Reader | None:
         from pipeline.readers.xlsx import read_xlsx
 
         return read_xlsx
+    if fmt == "pdf":
+        from pipeline.readers.pdf import read_pdf
+
+        return read_pdf
+    if fmt == "ole2":
+        from pipeline.readers.office import read_ole2
+
+        return read_ole2
+    if fmt == "image":
+        from pipeline.readers.ocr import read_image
+
+        return read_image
     return None

@@ -115,7 +115,7 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
 
 
 def _text_length(el: etree._Element) -> int:
-    return sum(len(t) for t in el.itertext())
+    return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
 def _content_root(root: etree._Element) -> etree._Element:

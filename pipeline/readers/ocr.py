@@ -1,0 +1,515 @@
+"""Images of tables (scans, photos, pictures in pages): OCR boxes + ruling lines -> aligned grids.
+
+OCR is rapidocr (PP-OCR models shipped inside the wheel, run by onnxruntime, fully offline). The
+recogniser returns every character with its box and score; table borders are found in the image
+with OpenCV (after the characters are erased, so strokes are not taken for borders) and handed to
+the same lattice as PDF rulings (`pipeline.readers.pdf.page_blocks`). A cell's confidence is the
+lowest score of its characters: nothing is corrected, a doubtful read stays what it is and is
+flagged downstream (`apply_ocr_evidence`).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import statistics
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+import numpy as np
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from pipeline.checks import _sum_groups
+from pipeline.codebook import REQUEST_COLUMNS
+from pipeline.grid import GridCell, TableGrid
+from pipeline.matcher import MatchResult
+from pipeline.numbers import read_cell
+from pipeline.readers import Document, UnreadableDocument
+from pipeline.readers.pdf import Block, Ink, Lattice, Ruling, document_from_blocks, page_blocks, ruled_tables
+from pipeline.report import KIND_EMPTY, KIND_MISSING, KIND_NOT_APPLICABLE, KIND_NUMBER, Fact, Report
+
+Key = tuple[str, str, str]
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+Matcher = Callable[[list[TableGrid]], MatchResult]  # grids -> cells by key, with the cell text
+
+# A fact read by OCR below this score is reported as low confidence.
+LOW_CONFIDENCE = 0.9
+# Confidence given to cells of a rule that fails after OCR: one of them was misread.
+FAILED_RULE_CONFIDENCE = 0.5
+# Height of a glyph relative to the recogniser's character boxes.
+_GLYPH_SHARE = 0.65
+# Images smaller than this (pixels) are icons, bullets or spacers, not tables.
+_MIN_IMAGE_SIDE = 80
+# Small pictures are enlarged before OCR: the recogniser reads text 25-40 px high best.
+_TARGET_SIDE = 1600
+_MAX_UPSCALE = 3.0
+
+
+@dataclass
+class OcrGrid(TableGrid):
+    """A grid read by OCR: `confidence` holds each cell's score by cell origin (0 = ink not read)."""
+
+    confidence: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine
+# ---------------------------------------------------------------------------------------------
+
+
+@cache
+def _engine() -> Any:
+    _ensure_writable_home()
+    from rapidocr import RapidOCR
+
+    params = {
+        "Global.log_level": "warning",
+        # Keep every read, however doubtful: the score is reported, not used to drop text.
+        "Global.text_score": 0.0,
+        # Report pages are upright: the 180° classifier only costs time.
+        "Global.use_cls": False,
+        # Detection on at most 1280 px (text stays > 20 px high on a 144 dpi page): half the time.
+        "Det.limit_type": "max",
+        "Det.limit_side_len": 1280,
+        # The recogniser pads every crop to at least this width; the default 320 makes a lone
+        # digit of a table cell cost as much as a line of prose (a table page reads in half the
+        # time at 96). Narrower still (48) lowers the scores of correct digits to ~0.5.
+        "Rec.rec_img_shape": [3, 48, 96],
+    }
+    return RapidOCR(params=params)
+
+
+def _ensure_writable_home() -> None:
+    """onnxruntime writes a device id under ~/.cache at first use; a read-only HOME would crash it."""
+    home = os.path.expanduser("~")
+    if not os.access(home, os.W_OK):
+        os.environ["HOME"] = tempfile.mkdtemp(prefix="nianbao-home-")
+
+
+def _read_chars(image: np.ndarray) -> tuple[list[Ink], list[Box]]:
+    """Every character the recogniser reads, with its box and score, and the boxes of the text
+    lines it found (pixels, top-down)."""
+    # Every step named: the engine keeps the flags of its previous call (see `_recognise`).
+    result = _engine()(image, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
+    if result.txts is None:
+        return [], []
+    inks: list[Ink] = []
+    lines: list[Box] = []
+    words = result.word_results or [()] * len(result.txts)
+    for box, text, score, chars in zip(result.boxes, result.txts, result.scores, words, strict=False):
+        corners = np.asarray(box, dtype=float)
+        lines.append((*corners.min(axis=0), *corners.max(axis=0)))
+        if not chars:  # no per-character boxes: the whole line is one piece
+            chars = ((text, score, box),)
+        for char_text, char_score, char_box in chars:
+            points = np.asarray(char_box, dtype=float)
+            x0, top = points.min(axis=0)
+            x1, bottom = points.max(axis=0)
+            if char_text.strip():
+                inks.append(Ink(char_text, x0, top, x1, bottom, float(char_score)))
+    return inks, lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines of the table
+# ---------------------------------------------------------------------------------------------
+
+
+def _deskew(image: np.ndarray) -> np.ndarray:
+    """Straighten a scan by the dominant near-horizontal angle (table borders and text lines).
+
+    Measured by a Hough transform restricted to ±5° on a reduced copy, so it costs milliseconds.
+    """
+    import cv2
+
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    factor = min(1.0, 1000 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    lines = cv2.HoughLines(
+        ink,
+        1,
+        np.pi / 3600,
+        threshold=int(0.3 * small.shape[1]),
+        min_theta=np.pi / 2 - np.radians(5),
+        max_theta=np.pi / 2 + np.radians(5),
+    )
+    if lines is None:
+        return image
+    angle = float(np.degrees(np.median(lines.reshape(-1, 2)[:20, 1])) - 90)
+    if abs(angle) < 0.1:
+        return image
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
+
+
+def _ink(image: np.ndarray) -> np.ndarray:
+    """Dark pixels (255) against their neighbourhood: strokes and borders, not paper or speckle."""
+    import cv2
+
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    return cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -10)
+
+
+def _ruling(ink: np.ndarray, lines: list[Box], unit: float) -> Ruling:
+    """Border segments of the image: long thin runs of ink once the text is erased."""
+    import cv2
+
+    ink = _erase_text(ink, lines)
+    # Longer than a lone digit the recogniser missed, shorter than the border of a one-line row.
+    length = max(10, int(0.9 * unit))
+    ruling = Ruling()
+    for horizontal in (True, False):
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
+        # Bridge small breaks (erased text touching a border, scan dropouts).
+        mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1) if horizontal else (1, 5)))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for x, y, w, h, _area in stats[1:count]:
+            if horizontal and w >= 2 * length and w > 3 * h:
+                ruling.horizontal.append((y + h / 2, float(x), float(x + w)))
+            elif not horizontal and h >= length and h > 3 * w:
+                ruling.vertical.append((x + w / 2, float(y), float(y + h)))
+    ruling.vertical = [v for v in ruling.vertical if _anchored(v, ruling.horizontal, unit)]
+    return ruling
+
+
+def _erase_text(ink: np.ndarray, lines: list[Box]) -> np.ndarray:
+    """The ink without the strokes of the text read: every connected stroke lying inside a text
+    line's box. A border is one long stroke reaching beyond any box, so it stays whole even where
+    text touches it."""
+    import cv2
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y = stats[:, 0], stats[:, 1]
+    x1, y1 = x + stats[:, 2], y + stats[:, 3]
+    glyph = np.zeros(count, dtype=bool)
+    for bx0, btop, bx1, bbottom in lines:
+        glyph |= (x >= bx0 - 2) & (y >= btop - 2) & (x1 <= bx1 + 2) & (y1 <= bbottom + 2)
+    glyph[0] = False  # the background
+    return np.where(glyph[labels], 0, ink).astype(np.uint8)
+
+
+def _anchored(
+    vertical: tuple[float, float, float], horizontals: list[tuple[float, float, float]], unit: float
+) -> bool:
+    """A border runs from one rule to another; a stroke the recogniser missed (a lone "1") floats
+    inside its cell. Long segments are kept even with a loose end (a border broken by a dropout)."""
+    x, y0, y1 = vertical
+    tol = 0.3 * unit
+
+    def meets(y: float) -> bool:
+        return any(abs(hy - y) <= tol and hx0 - tol <= x <= hx1 + tol for hy, hx0, hx1 in horizontals)
+
+    ends = meets(y0) + meets(y1)
+    length = y1 - y0
+    return ends == 2 or (ends == 1 and length >= 1.5 * unit) or length >= 3 * unit
+
+
+def _restore_missed_borders(table: Lattice, inks: list[Ink], unit: float) -> None:
+    """Split cells the lattice merged where a faint border was lost in the scan.
+
+    A merged cell whose text falls apart at a column border, no character crossing it, held
+    several cells ("信息内容  上一年项目数量  本年增/减" on one row); a merged cell of numbers apart at
+    a row border held several values ("0" over "3" must not read as 3). Real spans hold one text
+    that runs across the borders (a centred title, a label over three columns).
+    """
+    regions: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for unit_cell, origin in table.origin.items():
+        regions.setdefault(origin, []).append(unit_cell)
+    margin = 0.15 * unit
+    for units in regions.values():
+        rows, cols = sorted({r for r, _ in units}), sorted({c for _, c in units})
+        if len(units) == 1:
+            continue
+        x0, x1, y0, y1 = table.xs[cols[0]], table.xs[cols[-1] + 1], table.ys[rows[0]], table.ys[rows[-1] + 1]
+        inside = [i for i in inks if x0 <= i.cx < x1 and y0 <= i.cy < y1]
+        col_cuts = [c for c in cols[1:] if _apart(inside, table.xs[c], margin, horizontal=True)]
+        numbers = inside and all(i.text.strip().replace(",", "").replace(".", "").isdigit() for i in inside)
+        row_cuts = [r for r in rows[1:] if numbers and _apart(inside, table.ys[r], margin, horizontal=False)]
+        for r, c in units:
+            top = max([rows[0], *[cut for cut in row_cuts if cut <= r]])
+            left = max([cols[0], *[cut for cut in col_cuts if cut <= c]])
+            table.origin[(r, c)] = (top, left)
+
+
+def _apart(inks: list[Ink], border: float, margin: float, *, horizontal: bool) -> bool:
+    """True when characters lie on both sides of the border and none runs across it."""
+    starts = [i.x0 if horizontal else i.top for i in inks]
+    ends = [i.x1 if horizontal else i.bottom for i in inks]
+    before = any(e <= border + margin for e in ends)
+    after = any(s >= border - margin for s in starts)
+    across = any(s < border - margin and e > border + margin for s, e in zip(starts, ends, strict=True))
+    return before and after and not across
+
+
+def _unread_cells(
+    pixels: np.ndarray, ink: np.ndarray, tables: list[Lattice], inks: list[Ink], unit: float
+) -> list[Ink]:
+    """Read again the cells that hold ink but no text: detection misses lone thin digits ("1").
+
+    Each such cell's strokes are recognised on their own; ink that still reads as nothing is
+    kept as an empty read with score 0, so the cell is flagged rather than taken for blank.
+    """
+    import cv2
+
+    found: list[Ink] = []
+    for table in tables:
+        filled = {table.locate(i.cx, i.cy) for i in inks}
+        for origin in set(table.origin.values()) - filled:
+            units = [u for u, o in table.origin.items() if o == origin]
+            x0, x1 = table.xs[min(c for _, c in units)], table.xs[max(c for _, c in units) + 1]
+            y0, y1 = table.ys[min(r for r, _ in units)], table.ys[max(r for r, _ in units) + 1]
+            margin_x, margin_y = max(3, 0.12 * (x1 - x0)), max(3, 0.12 * (y1 - y0))
+            left, top = int(x0 + margin_x), int(y0 + margin_y)
+            region = ink[top : int(y1 - margin_y), left : int(x1 - margin_x)]
+            if region.size == 0:
+                continue
+            count, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
+            # Glyph-sized, not speckle (data rows can be lower than the recogniser's boxes).
+            strokes = [s for s in stats[1:count] if s[3] >= 0.35 * min(unit, y1 - y0)]
+            if not strokes:
+                continue
+            sx0 = left + min(s[0] for s in strokes)
+            sy0 = top + min(s[1] for s in strokes)
+            sx1 = left + max(s[0] + s[2] for s in strokes)
+            sy1 = top + max(s[1] + s[3] for s in strokes)
+            found.append(_recognise(pixels, (sx0, sy0, sx1, sy1), unit))
+    return found
+
+
+def _recognise(pixels: np.ndarray, box: tuple[int, int, int, int], unit: float) -> Ink:
+    pad = int(0.3 * unit)
+    x0, y0, x1, y1 = box
+    crop = pixels[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
+    crop = np.ascontiguousarray(crop)
+    result = _engine()(crop, use_det=False, use_cls=False, use_rec=True, return_word_box=False)
+    texts, scores = result.txts or (), result.scores or ()
+    text = "".join(texts).strip()
+    score = float(min(scores)) if text else 0.0
+    return Ink(text, float(x0), float(y0), float(x1), float(y1), score)
+
+
+# ---------------------------------------------------------------------------------------------
+# Images -> blocks -> documents
+# ---------------------------------------------------------------------------------------------
+
+
+def image_blocks(image: Image.Image) -> list[Block]:
+    """Tables and paragraphs of one image, in the image's pixel coordinates."""
+    scale = min(_MAX_UPSCALE, max(1.0, _TARGET_SIDE / max(image.size)))
+    if scale > 1.0:
+        image = image.resize(
+            (round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS
+        )
+    pixels = _deskew(np.asarray(image.convert("RGB")))
+    inks, lines = _read_chars(pixels)
+    # Glyph height: the recogniser's boxes are padded to about 1.5 times the text they hold.
+    unit = _GLYPH_SHARE * statistics.median(i.height for i in inks) if inks else 15.0
+    ink = _ink(pixels)
+    tables = ruled_tables(_ruling(ink, lines, unit), 0.3 * unit)
+    for table in tables:
+        _restore_missed_borders(table, inks, unit)
+    inks += _unread_cells(pixels, ink, tables, inks, unit)
+    blocks = page_blocks(inks, tables)
+    for block in blocks:
+        block.ocr = True
+        block.top, block.bottom = block.top / scale, block.bottom / scale
+        block.xs = tuple(x / scale for x in block.xs)
+    return blocks
+
+
+def _frames(data: bytes) -> list[Image.Image]:
+    try:
+        image = Image.open(io.BytesIO(data))
+        return [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise UnreadableDocument(f"image could not be read: {exc}") from exc
+
+
+def read_image(data: bytes) -> Document:
+    """An image attachment (a scanned page, a photographed table, a multi-page TIFF)."""
+    blocks: list[Block] = []
+    offset = 0.0
+    for frame in _frames(data):
+        if min(frame.size) < _MIN_IMAGE_SIDE:
+            continue
+        for block in image_blocks(frame):
+            block.top += offset
+            block.bottom += offset
+            blocks.append(block)
+        offset += frame.height
+    return document_from_blocks("image", blocks, {"ocr_pages": "all"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Pictures inside HTML pages
+# ---------------------------------------------------------------------------------------------
+
+_IMG_SRC = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
+
+
+def body_image_sources(html: bytes) -> list[str]:
+    """`src` of every <img> in a page, in document order."""
+    return [m.group(1).decode("utf-8", "replace") for m in _IMG_SRC.finditer(html)]
+
+
+def _lookup(src: str, base_url: str | None, images: Mapping[str, bytes]) -> bytes | None:
+    if src.startswith("data:image/"):
+        header, _, payload = src.partition(",")
+        return base64.b64decode(payload) if header.endswith(";base64") else None
+    absolute = urljoin(base_url or "", src)
+    for candidate in (src, absolute, unquote(src), unquote(absolute)):
+        if candidate in images:
+            return images[candidate]
+    return None
+
+
+def add_page_images(
+    document: Document, html: bytes, base_url: str | None, images: Mapping[str, bytes] | None
+) -> list[str]:
+    """OCR the pictures of an HTML page into its document; returns warnings.
+
+    The crawler stores a page's images as attachments: `images` maps each `src` (as written in the
+    page, or resolved against the page URL) to the stored bytes. Tables found in the pictures are
+    appended to the page's tables, their text to the page's text.
+    """
+    sources = body_image_sources(html)
+    if not sources:
+        return []
+    if images is None:
+        if document.tables:
+            return []
+        return [
+            f"images_not_read: the page has {len(sources)} images and no tables; pass images= to OCR them"
+        ]
+    warnings: list[str] = []
+    read = 0
+    for src in sources:
+        data = _lookup(src, base_url, images)
+        if data is None:
+            if not src.startswith("data:"):
+                warnings.append(f"image_missing: {src} was not among the images given")
+            continue
+        try:
+            image_doc = read_image(data)
+        except UnreadableDocument as exc:
+            warnings.append(f"image_unreadable: {src}: {exc}")
+            continue
+        if not image_doc.text.strip():
+            continue
+        read += 1
+        for grid in image_doc.tables:
+            grid.source = f"image {src} {grid.source}"
+            document.tables.append(grid)
+        document.text = f"{document.text}\n{image_doc.text}".strip()
+    if read:
+        document.metadata["ocr_images"] = str(read)
+    return warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# OCR evidence on facts: per-cell scores, and rules that fail after OCR
+# ---------------------------------------------------------------------------------------------
+
+_TOKEN_BASE = 987_000_000
+
+
+def trace_confidence(grids: list[TableGrid], match: Matcher) -> dict[Key, float]:
+    """The OCR score of every fact that came from an OCR'd cell.
+
+    The matcher returns the text of the cell each key came from, not its position, and a "0" is
+    not unique. So the grids are matched a second time with each OCR'd value cell replaced by a
+    unique number of the same kind; the text a key then receives names its cell. Only rows holding
+    a value are rewritten, and only value-like cells, so the matcher takes the same path.
+    """
+    scores: dict[str, float] = {}
+    traced: list[TableGrid] = []
+    for grid in grids:
+        if isinstance(grid, OcrGrid):
+            traced.append(_tokenised(grid, scores))
+        else:
+            traced.append(grid)
+    if not scores:
+        return {}
+    return {key: scores[cell.raw] for key, cell in match(traced).cells.items() if cell.raw in scores}
+
+
+def _tokenised(grid: OcrGrid, scores: dict[str, float]) -> TableGrid:
+    tokens: dict[tuple[int, int], str] = {}
+    rows = []
+    for row in grid.rows:
+        kinds = [read_cell(c.text).kind for c in row]
+        has_value = any(k in (KIND_NUMBER, KIND_NOT_APPLICABLE) for k in kinds)
+        new_row = []
+        for cell, kind in zip(row, kinds, strict=True):
+            if has_value and kind in (KIND_NUMBER, KIND_EMPTY, KIND_NOT_APPLICABLE):
+                if cell.origin not in tokens:
+                    tokens[cell.origin] = str(_TOKEN_BASE + len(scores))
+                    scores[tokens[cell.origin]] = grid.confidence.get(cell.origin, 0.0 if cell.text else 1.0)
+                new_row.append(GridCell(tokens[cell.origin], cell.origin))
+            else:
+                new_row.append(cell)
+        rows.append(new_row)
+    return TableGrid(rows=rows, aligned=grid.aligned, source=grid.source)
+
+
+def apply_ocr_evidence(
+    report: Report,
+    grids: list[TableGrid],
+    match: Matcher,
+    rule_cells: Mapping[tuple[str, str], list[Key]],
+) -> None:
+    """Mark facts read by OCR (method, confidence) and flag the doubtful ones.
+
+    `rule_cells` lists the cells of each rule scope ((rule, scope) -> keys): a rule that fails
+    after OCR means one of its cells was misread, so all of them are flagged rather than guessed.
+    """
+    ocr_grids = [g for g in grids if isinstance(g, OcrGrid)]
+    if not ocr_grids:
+        return
+    confidence = trace_confidence(grids, match)
+    only_ocr = len(ocr_grids) == len(grids)
+    reasons: dict[Key, str] = {}
+    for fact in report.facts:
+        if fact.key in confidence:
+            fact.method, fact.confidence = "ocr", round(confidence[fact.key], 4)
+        elif only_ocr and fact.kind != KIND_MISSING:
+            fact.method, fact.confidence = "ocr", 0.0  # recovered from OCR'd text: no cell score
+            reasons[fact.key] = "read from OCR text, no cell score"
+    for check in report.checks:
+        if check.ok:
+            continue
+        for key in rule_cells.get((check.rule, check.scope), []):
+            reasons.setdefault(key, f"rule {check.rule} {check.scope} fails")
+    for fact in report.facts:
+        if fact.method != "ocr":
+            continue
+        reason = reasons.get(fact.key)
+        if reason and reason.startswith("rule"):
+            fact.confidence = min(fact.confidence or 0.0, FAILED_RULE_CONFIDENCE)
+        elif fact.confidence is not None and fact.confidence < LOW_CONFIDENCE:
+            reason = reason or f"OCR score {fact.confidence:.2f}"
+        if reason:
+            report.warnings.append(f"ocr_low_confidence: {'/'.join(fact.key)} ({reason})")
+
+
+def template_rule_cells(template: str) -> dict[tuple[str, str], list[Key]]:
+    """(rule, scope) -> the cells of that rule, for the 2019 and 2021 templates (pipeline.checks)."""
+    cells = {(rule, scope): [total, *parts] for rule, scope, total, parts in _sum_groups(template)}
+    for column in REQUEST_COLUMNS:
+        items = ("new_requests", "carried_over", "results_total", "carried_forward")
+        cells[("requests_balance", f"column:{column}")] = [("requests", item, column) for item in items]
+    return cells
+
+
+def low_confidence(fact: Fact) -> bool:
+    """A fact a researcher should check by eye: OCR'd with a low score or in a failed rule."""
+    return fact.method == "ocr" and (fact.confidence is None or fact.confidence < LOW_CONFIDENCE)
