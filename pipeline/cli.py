@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Modules that define `register(subparsers)`; each adds one subcommand whose handler is
@@ -13,6 +14,11 @@ COMMAND_MODULES = (
     "pipeline.commands.sites",
     "pipeline.commands.crawl",
     "pipeline.commands.replica",
+    "pipeline.commands.datasets",
+    "pipeline.commands.reparse",
+    "pipeline.commands.grep",
+    "pipeline.commands.export",
+    "pipeline.commands.compact",
 )
 
 
@@ -33,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # `nianbao grep … | head`: the reader left; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,200 @@
+"""Every fetched document of the raw archive, parsed (or taken from the parse cache) and identified.
+
+A document is one URL with one content: a page fetched on many nights with the same bytes is one
+document; a page whose bytes changed (a corrected re-publication at the same URL) is two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.agency import AgencyIdentity
+from pipeline.archive import FetchRecord, ParseCache, RawArchive
+from pipeline.crawl.items import KIND_ATTACHMENT, KIND_LIST
+from pipeline.datasets.identity import identify
+from pipeline.datasets.parallel import parallel_map
+from pipeline.datasets.schema import UNKNOWN_YEAR
+from pipeline.parse import PARSER_VERSION, parse_report
+from pipeline.report import KIND_MISSING, STATUS_OK, STATUS_PARTIAL, Report
+
+# Hints a page's metadata gives that its attachments' fetch records usually lack.
+_INHERITED = ("published", "publisher", "index_no", "doc_number", "site_id_code")
+_PREAMBLE_CHARS, _SIGNATURE_CHARS = 800, 300
+
+
+@dataclass
+class Parsed:
+    """What the datasets need of a parse, small enough to hold for every document at once."""
+
+    status: str
+    error: str | None
+    source_format: str | None
+    template: str | None
+    year: int | None
+    agency: str | None
+    agency_full: str | None
+    title: str | None
+    n_facts: int
+    n_missing: int
+    checks_failed: list[str]
+    warnings: list[str]
+    values: np.ndarray  # every template cell's value in codebook order, NaN when not a number
+    preamble: str
+    signature: str
+
+    @classmethod
+    def of(cls, report: Report) -> Parsed:
+        return cls(
+            status=report.status,
+            error=report.error,
+            source_format=report.source_format,
+            template=report.template,
+            year=report.year,
+            agency=report.agency,
+            agency_full=report.agency_full,
+            title=report.title,
+            n_facts=len(report.facts),
+            n_missing=sum(f.kind == KIND_MISSING for f in report.facts),
+            checks_failed=report.checks_failed,
+            warnings=list(report.warnings),
+            values=np.array([math.nan if f.value is None else f.value for f in report.facts], dtype=float),
+            preamble=report.text[:_PREAMBLE_CHARS],
+            signature=report.text[-_SIGNATURE_CHARS:],
+        )
+
+    @property
+    def n_found(self) -> int:
+        return self.n_facts - self.n_missing
+
+    @property
+    def is_report(self) -> bool:
+        return self.status in (STATUS_OK, STATUS_PARTIAL)
+
+
+@dataclass
+class Document:
+    fetch: FetchRecord  # the latest fetch, with an attachment's empty hints filled from its page
+    first_fetched_at: str
+    last_fetched_at: str
+    n_fetches: int
+    parsed: Parsed | None = None
+    identity: AgencyIdentity | None = None
+    year: int = UNKNOWN_YEAR
+    report_id: str | None = None
+    role: str | None = None
+
+    @property
+    def document_id(self) -> str:
+        return hashlib.sha256(f"{self.fetch.url}\n{self.fetch.sha256}".encode()).hexdigest()[:16]
+
+    @property
+    def agency_id(self) -> str:
+        assert self.identity is not None, "documents are identified when loaded"
+        return self.identity.agency_id
+
+    @property
+    def published(self) -> str:
+        """发布日期 as YYYY-MM-DD, or "" when the site gave none."""
+        match = re.match(r"\d{4}-\d{2}-\d{2}", self.fetch.published.strip())
+        return match.group(0) if match else ""
+
+    @property
+    def page_url(self) -> str:
+        return (
+            self.fetch.parent_url
+            if self.fetch.kind == KIND_ATTACHMENT and self.fetch.parent_url
+            else self.fetch.url
+        )
+
+
+def raw_path(sha256: str) -> str:
+    """Where the archive stores a body, relative to the output folder (RawArchive's layout)."""
+    return f"archive/raw/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def load_documents(
+    out: Path, *, reparse: bool = False, progress: bool = False, workers: int | None = None
+) -> list[Document]:
+    """Every document of the archive, parsed and identified, in first-fetch order."""
+    documents = _collect(RawArchive(out).records())
+    by_sha = {doc.fetch.sha256: doc.fetch for doc in documents}
+    jobs = [(out, fetch, not reparse) for fetch in by_sha.values()]
+    summaries = parallel_map(
+        _parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc"
+    )
+    parsed = dict(zip(by_sha, summaries, strict=True))
+    for doc in documents:
+        doc.parsed = parsed[doc.fetch.sha256]
+        doc.identity = identify(doc.fetch, doc.parsed)
+        doc.year = _year(doc)
+    return documents
+
+
+def read_report(out: Path, fetch: FetchRecord, *, use_cache: bool = True) -> Report:
+    """The parse of a stored body: from the cache when allowed and valid, else parsed and cached."""
+    cache = ParseCache(out, PARSER_VERSION)
+    if use_cache and (hit := cache.get(fetch.sha256)) is not None:
+        return hit
+    if fetch.status >= 400:
+        return Report(source=fetch.url, error=f"http_status: the server answered {fetch.status}")
+    try:
+        data = RawArchive(out).get(fetch.sha256)
+    except OSError as exc:
+        return Report(source=fetch.url, error=f"body_missing: {exc.strerror or exc}")
+    report = _parse(data, fetch)
+    cache.put(fetch.sha256, report)
+    return report
+
+
+def _parse(data: bytes, fetch: FetchRecord) -> Report:
+    try:
+        return parse_report(
+            data, filename=fetch.filename or fetch.url, url=fetch.url, content_type=fetch.content_type
+        )
+    except Exception as exc:  # a parser bug must not drop a fetched document from the data
+        return Report(source=fetch.url, error=f"parser_crashed: {type(exc).__name__}: {exc}")
+
+
+def _parse_summary(job: tuple[Path, FetchRecord, bool]) -> Parsed:
+    out, fetch, use_cache = job
+    return Parsed.of(read_report(out, fetch, use_cache=use_cache))
+
+
+def _collect(records: Iterable[FetchRecord]) -> list[Document]:
+    """One Document per (url, sha256), keeping the latest fetch's metadata."""
+    documents: dict[tuple[str, str], Document] = {}
+    pages: dict[str, FetchRecord] = {}
+    for fetch in records:
+        if fetch.kind == KIND_LIST:
+            continue  # list pages are archived for provenance only, never documents
+        if fetch.kind != KIND_ATTACHMENT:
+            pages[fetch.url] = fetch
+        doc = documents.get((fetch.url, fetch.sha256))
+        if doc is None:
+            documents[(fetch.url, fetch.sha256)] = Document(fetch, fetch.fetched_at, fetch.fetched_at, 1)
+            continue
+        doc.fetch, doc.last_fetched_at, doc.n_fetches = fetch, fetch.fetched_at, doc.n_fetches + 1
+    for doc in documents.values():
+        page = pages.get(doc.fetch.parent_url) if doc.fetch.kind == KIND_ATTACHMENT else None
+        if page is not None:
+            doc.fetch = replace(
+                doc.fetch, **{k: getattr(page, k) for k in _INHERITED if not getattr(doc.fetch, k)}
+            )
+    return list(documents.values())
+
+
+def _year(doc: Document) -> int:
+    """The report year; for a report without one in its text, the year before publication (条例 Art. 49)."""
+    assert doc.parsed is not None
+    if doc.parsed.year:
+        return doc.parsed.year
+    if doc.parsed.is_report and doc.published:
+        return int(doc.published[:4]) - 1
+    return UNKNOWN_YEAR

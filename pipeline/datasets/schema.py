@@ -1,0 +1,439 @@
+"""The four datasets' schema: one declaration per column, from which the Parquet files, the
+Frictionless datapackage.json and docs/codebook.md are all generated (so they cannot disagree).
+
+`year` is a hive partition key: it lives in the directory name (``year=2024``), not in the files,
+because pandas refuses a dataset whose files repeat a partition column. ``agency=`` directories
+hold one agency each; the files also carry `agency_id`, so it survives `nianbao compact`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pyarrow as pa
+
+from pipeline.agency import AGENCY_TYPES
+from pipeline.checks import RULES
+from pipeline.crawl.items import KIND_ATTACHMENT, KIND_PAGE
+from pipeline.legacy import LEGACY_SECTION, LEGACY_TEMPLATE, RULES_2014, STATS_SECTION, STATS_TEMPLATE
+from pipeline.report import (
+    KIND_EMPTY,
+    KIND_MISSING,
+    KIND_NOT_APPLICABLE,
+    KIND_NUMBER,
+    KIND_TEXT,
+    STATUS_FAILED,
+    STATUS_NOT_REPORT,
+    STATUS_OK,
+    STATUS_PARTIAL,
+)
+
+SCHEMA_VERSION = "1"
+UNKNOWN_YEAR = 0  # partition of documents whose report year could not be read
+
+ROLE_PRIMARY = "primary"
+ROLE_DUPLICATE = "duplicate"
+ROLE_SUPERSEDED = "superseded"
+
+# Repetitive strings are dictionary-encoded: small files, and pandas reads them as categoricals.
+CODE = pa.dictionary(pa.int32(), pa.string())
+TEXT = pa.string()
+INT = pa.int64()
+FLOAT = pa.float64()
+BOOL = pa.bool_()
+DATE = pa.date32()
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+TEXT_LIST = pa.list_(pa.string())
+
+
+@dataclass(frozen=True)
+class Code:
+    value: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    en: str
+    zh: str
+    codes: tuple[Code, ...] = ()
+    required: bool = False  # never null
+    partition: bool = False  # a hive directory key, not stored in the files
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    en: str
+    zh: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+
+    @property
+    def file_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if not c.partition)
+
+    @cached_property
+    def file_schema(self) -> pa.Schema:
+        """The exact Arrow schema of every file of this table."""
+        return pa.schema([pa.field(c.name, c.type, nullable=not c.required) for c in self.file_columns])
+
+    @cached_property
+    def plain_schema(self) -> pa.Schema:
+        """The file schema with plain strings for dictionaries: Arrow sorts and slices those."""
+        return pa.schema(
+            [f.with_type(pa.string()) if pa.types.is_dictionary(f.type) else f for f in self.file_schema]
+        )
+
+    @property
+    def sort_key(self) -> list[tuple[str, str]]:
+        """Rows are sorted by the primary key so that a rebuild writes identical bytes."""
+        return [(name, "ascending") for name in self.primary_key if name != "year"]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+STATUS_CODES = (
+    Code(STATUS_OK, "a report, every cell of its template found", "年报，模板全部单元格均已读出"),
+    Code(STATUS_PARTIAL, "a report, some cells or tables not found", "年报，部分单元格或表格未读出"),
+    Code(STATUS_NOT_REPORT, "a document that is not an annual report", "不是年报的文件"),
+    Code(STATUS_FAILED, "the bytes could not be read (see error)", "文件无法读取（见 error）"),
+)
+KIND_CODES = (
+    Code(KIND_NUMBER, "a number", "数字"),
+    Code(KIND_EMPTY, "published blank", "空白"),
+    Code(KIND_NOT_APPLICABLE, "published as not applicable (/, —, 不适用, 无 …)", "不适用（/、—、无等）"),
+    Code(KIND_TEXT, "text that is not a number", "非数字文字"),
+    Code(KIND_MISSING, "the cell was not found in the document", "文件中未找到该单元格"),
+)
+ROLE_CODES = (
+    Code(ROLE_PRIMARY, "the document the report's data come from", "报告数据所取自的文件"),
+    Code(
+        ROLE_DUPLICATE,
+        "the same report in another document (e.g. the DOCX of a page)",
+        "同一报告的其他文件（如网页的 DOCX 附件）",
+    ),
+    Code(
+        ROLE_SUPERSEDED,
+        "an earlier version replaced by a corrected re-publication",
+        "被更正重发版本取代的旧版本",
+    ),
+)
+TEMPLATE_CODES = (
+    Code(
+        "2021",
+        "国办公开办函〔2021〕30号 format (report years 2021–): 200 cells",
+        "2021 年版格式，200 个单元格",
+    ),
+    Code(
+        "2019", "国办公开办函〔2019〕60号 trial format (report years 2019–2020): 198 cells", "2019 年试行格式"
+    ),
+    Code(STATS_TEMPLATE, "2014–2018 national statistics table (国办发〔2014〕32号)", "2014–2018 年统计表"),
+    Code(
+        LEGACY_TEMPLATE,
+        "no national table: local 附表 and figures in the prose",
+        "无全国统一表格：地方附表与正文数字",
+    ),
+)
+SCOPE_CODES = (
+    Code("agency", "the agency's own work", "本机关"),
+    Code("region_aggregate", "a government's report covering its whole region", "本地区汇总"),
+)
+METHOD_CODES = (
+    Code("text", "read from born-digital text", "从电子文本读取"),
+    Code("ocr", "read by OCR from an image", "经 OCR 识别"),
+)
+RULE_CODES = (
+    Code(RULES[0], "table 三: new + carried over = results total + carried forward", "三：一+二=三（七）+四"),
+    Code(
+        RULES[1],
+        "table 三: results total = sum of result rows (一)–(六)",
+        "三：（七）总计=（一）至（六）之和",
+    ),
+    Code(RULES[2], "table 三: total column = sum of the six applicant columns", "三：总计列=六类申请人之和"),
+    Code(
+        RULES[3], "table 四: total = upheld + corrected + other + pending", "四：总计=维持+纠正+其他+尚未审结"
+    ),
+    *(
+        Code(rule, "2014 statistics table: a total = the sum of its parts", "2014 年统计表：合计=分项之和")
+        for rule in RULES_2014
+    ),
+)
+UNIT_CODES = (
+    Code("count", "a count (件, 个, 人次 …)", "数量"),
+    Code("cny_10k", "10,000 yuan (万元); values are decimals", "万元，可为小数"),
+    Code(
+        "as published (元 or 万元)",
+        "2019 procurement amount, unit as published",
+        "2019 年政府集中采购金额，单位照录",
+    ),
+)
+
+_AGENCY_TYPE_TEXT = {
+    "gov": ("a people's government (人民政府)", "人民政府"),
+    "gov_office": ("a government's general office (办公室/办公厅)", "政府办公室（厅）"),
+    "dept": ("a department or bureau of a government", "政府工作部门"),
+    "street": ("a sub-district office (街道办事处)", "街道办事处"),
+    "town": ("a town government (镇)", "镇人民政府"),
+    "township": ("a township government (乡, 民族乡, 苏木)", "乡人民政府"),
+    "dev_zone": ("a development zone committee (开发区/高新区管委会)", "开发区管委会"),
+    "ministry": ("a State Council ministry or agency", "国务院部门"),
+    "other": ("any other publisher, or not identified", "其他或未识别"),
+}
+AGENCY_TYPE_CODES = tuple(Code(t, *_AGENCY_TYPE_TEXT[t]) for t in AGENCY_TYPES)
+LEVEL_CODES = (
+    Code("national", "central government", "中央"),
+    Code("province", "province-level division", "省级"),
+    Code("city", "prefecture-level division", "地级"),
+    Code("county", "county-level division", "县级"),
+    Code("township", "street, town or township", "乡级"),
+)
+
+# The tables of the template that `facts.section` codes (items and columns: see cells.csv).
+SECTION_CODES = (
+    Code("active_disclosure", "table 二: proactive disclosure", "二、主动公开政府信息情况"),
+    Code("requests", "table 三: requests received and handled", "三、收到和处理政府信息公开申请情况"),
+    Code(
+        "review_litigation",
+        "table 四: administrative review and litigation",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ),
+    Code(STATS_SECTION, "the 2014–2018 statistics table", "2014–2018 年政府信息公开情况统计表"),
+    Code(LEGACY_SECTION, "figures of a report without a national table", "无全国统一表格的报告数字"),
+)
+
+_YEAR = Column(
+    "year",
+    INT,
+    "report (statistics) year; a hive partition key (directory year=YYYY). "
+    "pandas reads it as a category: use .astype(int)",
+    "报告（统计）年度；分区目录 year=YYYY",
+    required=True,
+    partition=True,
+)
+_AGENCY_ID = Column(
+    "agency_id",
+    CODE,
+    "stable ASCII agency key across years (pipeline.agency); also the agency=… directory",
+    "机关稳定编码（跨年不变，ASCII）；亦为 agency=… 分区目录",
+    required=True,
+)
+_REPORT_ID = Column("report_id", CODE, "report key: AGENCY_ID-YEAR", "报告编码：机关编码-年度", required=True)
+_TEMPLATE = Column("template", CODE, "template era of the tables", "表格模板版本", TEMPLATE_CODES)
+_SOURCE_FORMAT = Column(
+    "source_format",
+    CODE,
+    "format read from the bytes (html, docx, xlsx, pdf, text …)",
+    "文件格式（按内容识别）",
+)
+_CHECKS_FAILED = Column(
+    "checks_failed", TEXT_LIST, "names of the rules that failed", "未通过的校验规则", RULE_CODES
+)
+_AGENCY_EVIDENCE = (
+    Column("raw_names", TEXT_LIST, "agency names as found in the documents", "文件中出现的机关名称"),
+    Column("org_code", TEXT, "organisation code found in 索引号", "索引号中的组织机构代码"),
+    Column("uscc", TEXT, "unified social credit code found in 索引号", "索引号中的统一社会信用代码"),
+    Column("site_id_code", TEXT, "the site's SiteIDCode (网站标识码)", "网站标识码 SiteIDCode"),
+    Column(
+        "agency_resolved",
+        BOOL,
+        "the agency was identified (false: fallback id)",
+        "机关已识别（否：备用编码）",
+    ),
+    Column("agency_warnings", TEXT_LIST, "why the agency identity is uncertain", "机关识别警告"),
+)
+_PARSER_VERSION = Column("parser_version", CODE, "version of the parser that read the document", "解析器版本")
+
+REPORTS = TableSpec(
+    "reports",
+    "one row per report (agency × year), taken from its primary document",
+    "每份年报一行（机关×年度），取自主文件",
+    (
+        _REPORT_ID,
+        _YEAR,
+        _AGENCY_ID,
+        Column("agency_name", TEXT, "agency name (canonical)", "机关名称（规范）"),
+        Column("agency_type", CODE, "kind of agency", "机关类型", AGENCY_TYPE_CODES),
+        Column("scope", CODE, "what the report covers", "报告范围", SCOPE_CODES),
+        Column("region_code", CODE, "GB/T 2260 division code", "行政区划代码（GB/T 2260）"),
+        Column(
+            "region_name",
+            TEXT,
+            "division names, province/city/county (黑龙江省/佳木斯市/前进区)",
+            "行政区划名称（省/市/县）",
+        ),
+        Column("level", CODE, "administrative level of the agency", "行政层级", LEVEL_CODES),
+        Column("title", TEXT, "title of the report", "报告标题"),
+        Column("url", TEXT, "URL of the primary document", "主文件网址"),
+        Column(
+            "page_url", TEXT, "the page it was published on (the link page of an attachment)", "发布页面网址"
+        ),
+        Column("published_date", DATE, "publication date given by the site", "网站发布日期"),
+        Column(
+            "fetched_at", TIMESTAMP, "first fetch of the primary document (UTC)", "主文件首次抓取时间（UTC）"
+        ),
+        _SOURCE_FORMAT,
+        _TEMPLATE,
+        Column("status", CODE, "parse status of the primary document", "主文件解析状态", STATUS_CODES, True),
+        Column(
+            "n_facts",
+            INT,
+            "cells of the template (rows in facts)",
+            "模板单元格数（facts 行数）",
+            required=True,
+        ),
+        Column("n_missing", INT, "cells not found in the document", "未找到的单元格数", required=True),
+        _CHECKS_FAILED,
+        Column("n_documents", INT, "documents carrying this report", "承载本报告的文件数", required=True),
+        Column(
+            "content_sha256",
+            TEXT,
+            "sha256 of the primary document's bytes",
+            "主文件内容 sha256",
+            required=True,
+        ),
+        Column(
+            "source_sha256",
+            TEXT_LIST,
+            "sha256 of every document of the report, primary first",
+            "本报告全部文件的 sha256（主文件在前）",
+        ),
+        Column(
+            "raw_path",
+            TEXT,
+            "archived bytes of the primary document, under the output folder",
+            "原件存档路径",
+        ),
+        Column("text_path", TEXT, "plain-text copy for grep, under the output folder", "纯文本存档路径"),
+        _PARSER_VERSION,
+        *_AGENCY_EVIDENCE,
+        Column("warnings", TEXT_LIST, "parser warnings for the primary document", "解析警告"),
+    ),
+    ("report_id",),
+)
+
+FACTS = TableSpec(
+    "facts",
+    "one row per template cell of each report (200 for the 2021 template)",
+    "每份年报的每个模板单元格一行（2021 版 200 个）",
+    (
+        _REPORT_ID,
+        _YEAR,
+        _AGENCY_ID,
+        _TEMPLATE,
+        Column("section", CODE, "table of the template", "模板表格", SECTION_CODES, True),
+        Column("item", CODE, "row of the table (see cell codes)", "表格行（见单元格编码）", required=True),
+        Column(
+            "column", CODE, "column of the table (see cell codes)", "表格列（见单元格编码）", required=True
+        ),
+        Column(
+            "value",
+            FLOAT,
+            "the number as published, in `unit`; float64 because fees are decimals; "
+            "null when blank, not applicable, text or missing (see kind)",
+            "公布的数值（单位见 unit）；因收费为小数故为浮点；空白/不适用/缺失时为空",
+        ),
+        Column("unit", CODE, "unit of value", "计量单位", UNIT_CODES),
+        Column("kind", CODE, "what the cell held as published", "单元格公布内容类型", KIND_CODES, True),
+        Column("raw_value", TEXT, "the cell's text exactly as published (for audit)", "单元格原文"),
+        Column("raw_label", TEXT, "the row label as published", "行标签原文"),
+        Column(
+            "imputed_value",
+            FLOAT,
+            "a value proved by the template's sums for a blank cell (never replaces value)",
+            "由勾稽关系推出的空白单元格数值（不替代 value）",
+        ),
+        Column("imputed_reason", TEXT, "the rule that proved imputed_value", "推算依据"),
+        Column("method", CODE, "how the cell was read", "读取方式", METHOD_CODES),
+        Column("confidence", FLOAT, "OCR confidence (0–1), null for text", "OCR 置信度（0–1）"),
+    ),
+    ("report_id", "section", "item", "column"),
+)
+
+CHECKS = TableSpec(
+    "checks",
+    "one row per evaluated rule scope per report (勾稽关系); a rule is skipped when a cell is unknown",
+    "每份年报每条勾稽规则（按行/列）一行；单元格未知时不评估",
+    (
+        _REPORT_ID,
+        _YEAR,
+        _AGENCY_ID,
+        Column("rule", CODE, "the template rule", "校验规则", RULE_CODES, True),
+        Column(
+            "scope", CODE, "row, column or item the rule was applied to (e.g. column:total)", "适用的行/列"
+        ),
+        Column("ok", BOOL, "the published numbers satisfy the rule", "是否通过", required=True),
+        Column("expected", FLOAT, "left side of the rule (a total)", "规则左侧（合计）"),
+        Column("actual", FLOAT, "right side of the rule (the sum of its parts)", "规则右侧（分项之和）"),
+        Column("detail", TEXT, "the arithmetic, readable", "算式说明"),
+    ),
+    ("report_id", "rule", "scope"),
+)
+
+DOCUMENTS = TableSpec(
+    "documents",
+    "every fetched document (URL × content), whether or not it parsed or is a report",
+    "抓取到的每个文件（网址×内容），无论能否解析、是否年报",
+    (
+        Column("document_id", TEXT, "key: hash of url and content_sha256", "文件编码", required=True),
+        Column(
+            "year",
+            INT,
+            "report year of the document; 0 when unknown (hive partition key)",
+            "报告年度；未知为 0（分区目录）",
+            required=True,
+            partition=True,
+        ),
+        _AGENCY_ID,
+        Column("report_id", CODE, "report the document belongs to; null if none", "所属报告编码"),
+        Column("role", CODE, "role in its report; null if none", "在报告中的角色", ROLE_CODES),
+        Column("url", TEXT, "URL fetched", "网址", required=True),
+        Column("parent_url", TEXT, "page an attachment was linked from", "附件所在页面"),
+        Column(
+            "kind",
+            CODE,
+            "page or attachment",
+            "页面或附件",
+            (Code(KIND_PAGE, "a detail page", "详情页"), Code(KIND_ATTACHMENT, "a linked file", "附件")),
+        ),
+        Column("content_sha256", TEXT, "sha256 of the bytes", "内容 sha256", required=True),
+        Column("raw_path", TEXT, "archived bytes, under the output folder", "原件存档路径"),
+        Column("http_status", INT, "HTTP status", "HTTP 状态码"),
+        Column("content_type", CODE, "Content-Type served", "服务器声明的类型"),
+        Column("size", INT, "bytes", "字节数"),
+        Column("filename", TEXT, "attachment file name", "附件文件名"),
+        Column(
+            "first_fetched_at", TIMESTAMP, "first fetch of this content at this URL (UTC)", "首次抓取时间"
+        ),
+        Column("last_fetched_at", TIMESTAMP, "last fetch of this content at this URL (UTC)", "最近抓取时间"),
+        Column("n_fetches", INT, "times fetched", "抓取次数", required=True),
+        Column("site_id", CODE, "registry entry of the site", "站点登记编码"),
+        Column("registry_agency", TEXT, "publishing agency in the site registry", "站点登记的发布机关"),
+        Column("registry_region_code", CODE, "region code in the site registry", "站点登记的区划代码"),
+        Column("link_title", TEXT, "link text or page title", "链接文字或页面标题"),
+        Column("published_date", DATE, "发布日期 given by the site", "发布日期"),
+        Column("publisher", TEXT, "发布机构 / 来源", "发布机构/来源"),
+        Column("index_no", TEXT, "索引号", "索引号"),
+        Column("doc_number", TEXT, "文号", "文号"),
+        Column("status", CODE, "parse status", "解析状态", STATUS_CODES, True),
+        Column("error", TEXT, "why the document could not be read", "无法读取的原因"),
+        _SOURCE_FORMAT,
+        _TEMPLATE,
+        Column("parsed_year", INT, "year read from the document", "文件中读出的年度"),
+        Column("parsed_agency", TEXT, "agency read from the document", "文件中读出的机关"),
+        Column("parsed_title", TEXT, "title read from the document", "文件中读出的标题"),
+        Column("n_found", INT, "template cells found", "读出的单元格数"),
+        _CHECKS_FAILED,
+        Column("warnings", TEXT_LIST, "parser warnings", "解析警告"),
+        *_AGENCY_EVIDENCE,
+        _PARSER_VERSION,
+    ),
+    ("document_id",),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (REPORTS, FACTS, CHECKS, DOCUMENTS)}

@@ -1,0 +1,75 @@
+"""`nianbao export`: DuckDB, SQLite and zipped-CSV bundles hold every row of every table."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+
+import duckdb
+import pandas as pd
+import pytest
+from test_datasets import Built, make_archive
+
+from pipeline.cli import main as cli_main
+from pipeline.datasets import build_datasets
+from pipeline.datasets.datapackage import DATAPACKAGE_FILE
+from pipeline.datasets.export import export
+from pipeline.datasets.layout import read_table
+from pipeline.datasets.schema import TABLES
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    result = make_archive(tmp_path_factory.mktemp("export") / "out")
+    build_datasets(result.out)
+    return result
+
+
+@pytest.fixture(scope="module")
+def counts(built: Built) -> dict[str, int]:
+    return {name: read_table(built.out / "parquet", name).num_rows for name in TABLES}
+
+
+def test_duckdb_bundle(built: Built, counts: dict[str, int]) -> None:
+    path = export(built.out, "duckdb")
+    assert path == built.out / "export" / "nianbao.duckdb"
+    con = duckdb.connect(str(path), read_only=True)
+    for name, n in counts.items():
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == (n,)
+    assert con.execute("SELECT count(*) FROM cells").fetchone()[0] > 0
+    failed = con.execute("SELECT typeof(checks_failed), typeof(year) FROM reports LIMIT 1").fetchone()
+    assert failed == ("VARCHAR[]", "BIGINT")
+    con.close()
+
+
+def test_sqlite_bundle(built: Built, counts: dict[str, int]) -> None:
+    path = export(built.out, "sqlite")
+    con = sqlite3.connect(path)
+    for name, n in counts.items():
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == (n,)
+    fetched, failed, names = con.execute(
+        "SELECT fetched_at, checks_failed, raw_names FROM reports"
+    ).fetchone()
+    assert fetched.endswith("Z") and isinstance(json.loads(failed), list) and json.loads(names)
+    # LIKE finds 2-character words, which an FTS5 trigram index would not.
+    assert con.execute("SELECT count(*) FROM reports WHERE agency_name LIKE '%财政%'").fetchone()[0] == 2
+    con.close()
+
+
+def test_csv_bundle(built: Built, counts: dict[str, int]) -> None:
+    path = export(built.out, "csv")
+    with zipfile.ZipFile(path) as bundle:
+        assert set(bundle.namelist()) == {*(f"{n}.csv" for n in TABLES), "cells.csv", DATAPACKAGE_FILE}
+        for name, n in counts.items():
+            table = pd.read_csv(io.BytesIO(bundle.read(f"{name}.csv")))
+            assert len(table) == n
+            assert list(table.columns) == [c.name for c in TABLES[name].columns]
+
+
+def test_cli_export(built: Built, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "bundle.sqlite"
+    assert cli_main(["export", "--format", "sqlite", "--out", str(built.out), "--to", str(target)]) == 0
+    assert capsys.readouterr().out.strip() == str(target)
+    assert target.exists() and not list(tmp_path.glob(".export-*"))
