@@ -18,6 +18,7 @@ from pipeline.crawl.context import CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
 from pipeline.crawl.outputs import write_outputs
 from pipeline.crawl.state import UrlState
+from pipeline.datasets import build_datasets, print_build_summary
 from pipeline.parse import PARSER_VERSION, parse_report
 
 logger = logging.getLogger("nianbao.crawl")
@@ -125,7 +126,11 @@ def parse_into_cache(
 
 
 class OutputsPipeline(CrawlerComponent):
-    """At the end of a run, rewrite the outputs from everything archived so far."""
+    """At the end of a run, rewrite the outputs from everything archived so far: the JSON lines
+    of parsed documents, then the datasets and text archive (only partitions whose documents
+    changed are rewritten)."""
 
     def close_spider(self) -> None:
-        write_outputs(context_of(self.crawler).out)
+        out = context_of(self.crawler).out
+        write_outputs(out)
+        print_build_summary(build_datasets(out))
