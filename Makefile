@@ -23,21 +23,21 @@ apt:
 	fi
 
 # The venv is rebuilt when pyproject.toml changes (the stamp is older than it).
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip
-	$(BIN)/pip install -q -e '.[dev,ocr,distributed]'
+	$(BIN)/pip install -q -e '.[dev,ocr,distributed,research]'
 	touch $(STAMP)
 
 demo: setup
 	$(BIN)/nianbao demo --out $(DEMO_OUT)
 
 test: setup
-	$(BIN)/ruff check pipeline spiders tests bench
+	$(BIN)/ruff check pipeline spiders tests bench docs
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check pipeline spiders tests bench
+	$(BIN)/ruff check pipeline spiders tests bench docs
 
 bench: setup
 	$(BIN)/python bench/run_all.py
