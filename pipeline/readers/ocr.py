@@ -162,7 +162,7 @@ def _ruling(ink: np.ndarray, lines: list[Box], unit: float) -> Ruling:
     """Border segments of the image: long thin runs of ink once the text is erased."""
     import cv2
 
-    ink = _erase_text(ink, lines)
+    ink = _erase_text(ink, lines, unit)
     # Longer than a lone digit the recogniser missed, shorter than the border of a one-line row.
     length = max(10, int(0.9 * unit))
     ruling = Ruling()
@@ -177,22 +177,45 @@ def _ruling(ink: np.ndarray, lines: list[Box], unit: float) -> Ruling:
                 ruling.horizontal.append((y + h / 2, float(x), float(x + w)))
             elif not horizontal and h >= length and h > 3 * w:
                 ruling.vertical.append((x + w / 2, float(y), float(y + h)))
-    ruling.vertical = [v for v in ruling.vertical if _anchored(v, ruling.horizontal, unit)]
+    # Strokes of glyphs that touch a border belong to the border's ink and escape the erasure;
+    # what runs inside a line of text is such a stroke.
+    ruling.horizontal = [h for h in ruling.horizontal if not _in_text(h, lines, unit, vertical=False)]
+    ruling.vertical = [
+        v
+        for v in ruling.vertical
+        if not _in_text(v, lines, unit, vertical=True) and _anchored(v, ruling.horizontal, unit)
+    ]
     return ruling
 
 
-def _erase_text(ink: np.ndarray, lines: list[Box]) -> np.ndarray:
+def _in_text(segment: tuple[float, float, float], lines: list[Box], unit: float, *, vertical: bool) -> bool:
+    """True when the segment lies within a text line's box, away from the box's ends."""
+    at, start, end = segment
+    margin = 0.3 * unit
+    for x0, top, x1, bottom in lines:
+        across_lo, across_hi, along_lo, along_hi = (
+            (x0, x1, top, bottom) if vertical else (top, bottom, x0, x1)
+        )
+        if across_lo + margin < at < across_hi - margin:
+            overlap = min(end, along_hi) - max(start, along_lo)
+            if overlap >= 0.5 * (end - start):
+                return True
+    return False
+
+
+def _erase_text(ink: np.ndarray, lines: list[Box], unit: float) -> np.ndarray:
     """The ink without the strokes of the text read: every connected stroke lying inside a text
-    line's box. A border is one long stroke reaching beyond any box, so it stays whole even where
-    text touches it."""
+    line's box (with a margin: blur and speckle make a scanned glyph larger than its box). A
+    border is one long stroke reaching beyond any box, so it stays whole where text touches it."""
     import cv2
 
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     x, y = stats[:, 0], stats[:, 1]
     x1, y1 = x + stats[:, 2], y + stats[:, 3]
     glyph = np.zeros(count, dtype=bool)
+    m = 0.35 * unit
     for bx0, btop, bx1, bbottom in lines:
-        glyph |= (x >= bx0 - 2) & (y >= btop - 2) & (x1 <= bx1 + 2) & (y1 <= bbottom + 2)
+        glyph |= (x >= bx0 - m) & (y >= btop - m) & (x1 <= bx1 + m) & (y1 <= bbottom + m)
     glyph[0] = False  # the background
     return np.where(glyph[labels], 0, ink).astype(np.uint8)
 
@@ -213,13 +236,13 @@ def _anchored(
     return ends == 2 or (ends == 1 and length >= 1.5 * unit) or length >= 3 * unit
 
 
-def _restore_missed_borders(table: Lattice, inks: list[Ink], unit: float) -> None:
+def _restore_missed_borders(table: Lattice, lines: list[Box], unit: float) -> None:
     """Split cells the lattice merged where a faint border was lost in the scan.
 
-    A merged cell whose text falls apart at a column border, no character crossing it, held
-    several cells ("信息内容  上一年项目数量  本年增/减" on one row); a merged cell of numbers apart at
-    a row border held several values ("0" over "3" must not read as 3). Real spans hold one text
-    that runs across the borders (a centred title, a label over three columns).
+    A merged cell whose text lines fall apart at a column border, none running across it, held
+    several cells ("信息内容  上一年项目数量  本年增/减" on one row); numbers apart at a row border held
+    several values ("0" over "3" must not read as 3). A real span holds text that runs across
+    its inner borders (a centred title, a label over three columns).
     """
     regions: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for unit_cell, origin in table.origin.items():
@@ -230,23 +253,21 @@ def _restore_missed_borders(table: Lattice, inks: list[Ink], unit: float) -> Non
         if len(units) == 1:
             continue
         x0, x1, y0, y1 = table.xs[cols[0]], table.xs[cols[-1] + 1], table.ys[rows[0]], table.ys[rows[-1] + 1]
-        inside = [i for i in inks if x0 <= i.cx < x1 and y0 <= i.cy < y1]
+        inside = [b for b in lines if x0 <= (b[0] + b[2]) / 2 < x1 and y0 <= (b[1] + b[3]) / 2 < y1]
         col_cuts = [c for c in cols[1:] if _apart(inside, table.xs[c], margin, horizontal=True)]
-        numbers = inside and all(i.text.strip().replace(",", "").replace(".", "").isdigit() for i in inside)
-        row_cuts = [r for r in rows[1:] if numbers and _apart(inside, table.ys[r], margin, horizontal=False)]
+        row_cuts = [r for r in rows[1:] if _apart(inside, table.ys[r], margin, horizontal=False)]
         for r, c in units:
             top = max([rows[0], *[cut for cut in row_cuts if cut <= r]])
             left = max([cols[0], *[cut for cut in col_cuts if cut <= c]])
             table.origin[(r, c)] = (top, left)
 
 
-def _apart(inks: list[Ink], border: float, margin: float, *, horizontal: bool) -> bool:
-    """True when characters lie on both sides of the border and none runs across it."""
-    starts = [i.x0 if horizontal else i.top for i in inks]
-    ends = [i.x1 if horizontal else i.bottom for i in inks]
-    before = any(e <= border + margin for e in ends)
-    after = any(s >= border - margin for s in starts)
-    across = any(s < border - margin and e > border + margin for s, e in zip(starts, ends, strict=True))
+def _apart(lines: list[Box], border: float, margin: float, *, horizontal: bool) -> bool:
+    """True when text lines lie on both sides of the border and none runs across it."""
+    lo, hi = (0, 2) if horizontal else (1, 3)
+    before = any(b[hi] <= border + margin for b in lines)
+    after = any(b[lo] >= border - margin for b in lines)
+    across = any(b[lo] < border - margin and b[hi] > border + margin for b in lines)
     return before and after and not across
 
 
@@ -316,7 +337,7 @@ def image_blocks(image: Image.Image) -> list[Block]:
     ink = _ink(pixels)
     tables = ruled_tables(_ruling(ink, lines, unit), 0.3 * unit)
     for table in tables:
-        _restore_missed_borders(table, inks, unit)
+        _restore_missed_borders(table, lines, unit)
     inks += _unread_cells(pixels, ink, tables, inks, unit)
     blocks = page_blocks(inks, tables)
     for block in blocks:

@@ -19,12 +19,13 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.grid import GridCell, TableGrid
-from pipeline.numbers import is_value_like
+from pipeline.numbers import is_value_like, label_key
 from pipeline.readers import Document, UnreadableDocument
 
 # Segments thinner than this (points) are lines, whatever the path that draws them.
@@ -300,7 +301,9 @@ def _table_block(table: Lattice, cells: dict[tuple[int, int], list[Ink]]) -> Blo
     texts = {o: "\n".join(_line_text(line) for line in cell) for o, cell in lines.items()}
     confidence = {o: min(i.confidence for i in inks) for o, inks in cells.items()}
     right = {o: table.xs[max(c for (r, c), origin in table.origin.items() if origin == o) + 1] for o in cells}
-    wrapped = {o: cell[-1][-1].x1 >= right[o] - 1.5 * cell[-1][-1].height for o, cell in lines.items()}
+    # Wrapped: the last line ends within two characters of the cell's right border (the cell's
+    # padding and the spacing of the characters: a third would have fitted on the line).
+    wrapped = {o: (c := cell[-1][-1]).x1 >= right[o] - 2 * (c.x1 - c.x0) for o, cell in lines.items()}
     rows = [
         [
             GridCell(texts.get(table.origin[(r, c)], ""), table.origin[(r, c)])
@@ -398,7 +401,7 @@ def _append_rows(head: Block, tail: Block) -> None:
     assert head.grid is not None and tail.grid is not None
     above, below = head.grid.rows, tail.grid.rows
     first = 0
-    while first < min(len(above), len(below)) and _texts(below[first]) == _texts(above[first]):
+    while first < min(len(above), len(below)) and _same_row(below[first], above[first]):
         first += 1  # a header row the continuation repeats
     if first < len(below) and _finishes_row(above[-1], below[first], head.wrapped):
         _extend_cells(above, above[-1], below[first])
@@ -469,8 +472,10 @@ def _extend_cells(rows: list[list[GridCell]], last: list[GridCell], rest: list[G
         ]
 
 
-def _texts(row: list[GridCell]) -> list[str]:
-    return [cell.text for cell in row]
+def _same_row(a: list[GridCell], b: list[GridCell]) -> bool:
+    """The same row printed twice (OCR may read a repeated header a little differently)."""
+    first, second = ("|".join(label_key(c.text) for c in row) for row in (a, b))
+    return first == second or SequenceMatcher(None, first, second).ratio() >= 0.9
 
 
 # ---------------------------------------------------------------------------------------------
