@@ -135,7 +135,8 @@ def use_tesseract() -> None:
         inks = []
         for line in tsv.splitlines()[1:]:
             parts = line.split("\t")
-            if len(parts) == 12 and parts[0] == "5" and parts[11].strip():
+            # Tesseract reads table borders as "|" and "_": they are not text.
+            if len(parts) == 12 and parts[0] == "5" and parts[11].strip(" |丨_—-~'"):
                 left, top, width, height = map(float, parts[6:10])
                 conf = max(0.0, float(parts[10])) / 100
                 inks.append(Ink(parts[11].strip(), left, top, left + width, top + height, conf))

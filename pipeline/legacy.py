@@ -342,7 +342,7 @@ _PROSE: tuple[tuple[str, str, str], ...] = (
     ("fees", r"(收取|收费)", r"元|万元"),
 )
 # Statements of none: "未发生因政府信息公开申请行政复议、提起行政诉讼的情况", "未收取任何费用".
-_NONE = re.compile(r"未|没有|无")
+_NONE = r"未|没有|无"
 _ZERO_OK = frozenset({"requests_received", "reviews", "litigation", "appeals", "fees"})
 # Clauses about other periods or about changes, and clauses that list several figures at once.
 _NOT_THIS_YEAR = re.compile(r"累计|历年|以来|同比|环比|较上年|比上年|比去年|较去年|分别")
@@ -405,7 +405,7 @@ def _clause_figures(clause: str) -> Iterator[tuple[str, float, str]]:
             if value is not None:
                 yield code, value, match.group("unit")
         elif code in _ZERO_OK and not has_digit:
-            none = re.search(rf"(?:{_NONE.pattern})[^,。;]{{0,20}}?(?:{phrase})", clause)
+            none = re.search(rf"(?:{_NONE})[^,。;]{{0,20}}?(?:{phrase})", clause)
             if none:
                 yield code, 0.0, "元" if code == "fees" else ""
 

@@ -1,11 +1,12 @@
 """Images of tables (scans, photos, pictures in pages): OCR boxes + ruling lines -> aligned grids.
 
 OCR is rapidocr (PP-OCR models shipped inside the wheel, run by onnxruntime, fully offline). The
-recogniser returns every character with its box and score; table borders are found in the image
-with OpenCV (after the characters are erased, so strokes are not taken for borders) and handed to
-the same lattice as PDF rulings (`pipeline.readers.pdf.page_blocks`). A cell's confidence is the
-lowest score of its characters: nothing is corrected, a doubtful read stays what it is and is
-flagged downstream (`apply_ocr_evidence`).
+recogniser returns every character with its box and score. Table borders are found in the image
+with OpenCV once the text it read is erased (so strokes are not taken for borders) and handed to
+the same lattice as PDF rulings (`pipeline.readers.pdf.page_blocks`); borders a scan lost are
+restored where the text falls apart at them, and cells with ink but no text are read again.
+A cell's confidence is the lowest score of its characters: nothing is corrected, a doubtful read
+stays what it is and is flagged downstream (`apply_ocr_evidence`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
 
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from pipeline.checks import _sum_groups
 from pipeline.codebook import REQUEST_COLUMNS
@@ -33,6 +33,9 @@ from pipeline.numbers import read_cell
 from pipeline.readers import Document, UnreadableDocument
 from pipeline.readers.pdf import Block, Ink, Lattice, Ruling, document_from_blocks, page_blocks, ruled_tables
 from pipeline.report import KIND_EMPTY, KIND_MISSING, KIND_NOT_APPLICABLE, KIND_NUMBER, Fact, Report
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Key = tuple[str, str, str]
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -66,7 +69,10 @@ class OcrGrid(TableGrid):
 @cache
 def _engine() -> Any:
     _ensure_writable_home()
-    from rapidocr import RapidOCR
+    try:
+        from rapidocr import RapidOCR
+    except ImportError as exc:
+        raise UnreadableDocument("OCR is not installed: pip install 'nianbao[ocr]'") from exc
 
     params = {
         "Global.log_level": "warning",
@@ -325,6 +331,8 @@ def _recognise(pixels: np.ndarray, box: tuple[int, int, int, int], unit: float) 
 
 def image_blocks(image: Image.Image) -> list[Block]:
     """Tables and paragraphs of one image, in the image's pixel coordinates."""
+    from PIL import Image
+
     scale = min(_MAX_UPSCALE, max(1.0, _TARGET_SIDE / max(image.size)))
     if scale > 1.0:
         image = image.resize(
@@ -348,6 +356,8 @@ def image_blocks(image: Image.Image) -> list[Block]:
 
 
 def _frames(data: bytes) -> list[Image.Image]:
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
     try:
         image = Image.open(io.BytesIO(data))
         return [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]

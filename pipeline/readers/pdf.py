@@ -509,8 +509,6 @@ def read_pdf(data: bytes) -> Document:
 
 def document_from_blocks(fmt: str, blocks: list[Block], metadata: dict[str, str]) -> Document:
     """The Document of a sequence of blocks; grids carrying OCR scores become `OcrGrid`s."""
-    from pipeline.readers.ocr import OcrGrid
-
     tables: list[TableGrid] = []
     lines: list[str] = []
     for block in blocks:
@@ -519,6 +517,8 @@ def document_from_blocks(fmt: str, blocks: list[Block], metadata: dict[str, str]
             continue
         grid = block.grid
         if block.ocr:
+            from pipeline.readers.ocr import OcrGrid  # only when OCR ran: it needs the ocr extra
+
             grid = OcrGrid(rows=grid.rows, aligned=True, confidence=dict(block.confidence))
         grid.source = f"table {len(tables) + 1}"
         tables.append(grid)
