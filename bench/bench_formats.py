@@ -10,8 +10,8 @@ noise, JPEG), and into page pictures shown in an HTML page. Every cell is compar
 Each format runs in its own fresh process pinned to one core, so peak RSS is that format's alone;
 only `parse_report` is timed (for .doc that includes its LibreOffice conversion, uncached). For
 the scanned formats it also counts the wrong cells that carry no low-confidence flag: the target
-is none. `--tesseract` runs the degraded scans again with Debian's tesseract (chi_sim) in place
-of rapidocr's recogniser, same lattice, for the comparison in docs/templates.md.
+is none. `--tesseract` runs the degraded scans again with Debian's tesseract (chi_sim, when installed)
+in place of rapidocr's recogniser, same lattice, for the comparison in docs/templates.md.
 
 Targets (issue 5): text PDF >= 5 reports/s with 100% of cells; scans >= 98% of cells right and
 every wrong cell flagged.
@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -153,7 +154,11 @@ def main() -> int:
     parser.add_argument("--tesseract", action="store_true", help="also run the degraded scans with tesseract")
     parser.add_argument("--formats", default=",".join(FORMATS), help="comma-separated subset")
     args = parser.parse_args()
-    formats = args.formats.split(",") + (["scan-tesseract"] if args.tesseract else [])
+    formats = args.formats.split(",")
+    if args.tesseract and shutil.which("tesseract"):
+        formats.append("scan-tesseract")
+    elif args.tesseract:
+        print("tesseract is not installed (apt-get install tesseract-ocr-chi-sim): comparison skipped")
     cache = tempfile.mkdtemp(prefix="nianbao-bench-convert-")
     ctx = multiprocessing.get_context("spawn")
     print(f"format benchmark: {args.n} documents per text format, {args.scans} per scanned format, one core")

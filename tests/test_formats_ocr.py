@@ -8,8 +8,11 @@ HTML pictures, one attachment. bench/bench_formats.py measures accuracy on a lar
 from __future__ import annotations
 
 import dataclasses
+import io
 
+import docx
 import pytest
+from docx.shared import Cm
 from test_formats_corpus import (  # noqa: F401 (a fixture)
     convert_cache,
     docx_of,
@@ -26,6 +29,7 @@ from pipeline.grid import TableGrid
 from pipeline.parse import parse_report
 from pipeline.readers import Document
 from pipeline.readers.ocr import OcrGrid, low_confidence
+from pipeline.readers.office import convert
 from pipeline.readers.pdf import read_pdf
 from pipeline.render import GroundTruth
 from pipeline.report import STATUS_OK, Report
@@ -75,6 +79,22 @@ def test_table_images_in_an_html_page(text_pdf: tuple[GroundTruth, bytes]) -> No
     assert_right_or_flagged(report, gt)
     without = parse_report(page, "page.html", url=URL)
     assert any(w.startswith("images_not_read") for w in without.warnings)
+
+
+def test_pictures_of_tables_inside_a_text_pdf(text_pdf: tuple[GroundTruth, bytes]) -> None:
+    gt, pdf = text_pdf
+    document = docx.Document()
+    document.add_paragraph(gt.title)
+    document.add_paragraph(f"本报告中所列数据的统计期限自{gt.year}年1月1日至12月31日止。")
+    for n, page in enumerate(page_images(pdf)[1:], start=1):
+        document.add_paragraph(f"附图{n}：本页表格为扫描件，如有疑问请与本机关联系，电话0454-1234567。")
+        document.add_picture(io.BytesIO(png(page)), width=Cm(11))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    report = parse_report(convert(buffer.getvalue(), "pdf", source_suffix=".docx"), "mixed.pdf")
+    assert "ocr_pages" in report.metadata
+    assert (report.template, report.year) == ("2021", gt.year)
+    assert_right_or_flagged(report, gt)
 
 
 def test_an_image_attachment_is_a_document(text_pdf: tuple[GroundTruth, bytes]) -> None:

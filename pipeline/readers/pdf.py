@@ -494,9 +494,9 @@ def read_pdf(data: bytes) -> Document:
         ocr_pages: list[str] = []
         for number, page in enumerate(pdf, start=1):
             page_starts.add(len(blocks))
-            page_blocks_, scanned = _page(page)
+            page_blocks_, ocr_used = _page(page)
             blocks.extend(page_blocks_)
-            if scanned:
+            if ocr_used:
                 ocr_pages.append(str(number))
         metadata = _metadata(pdf)
     finally:
@@ -538,7 +538,7 @@ def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
 
 
 def _page(page: pdfium.PdfPage) -> tuple[list[Block], bool]:
-    """The blocks of one page, and whether the page had to be read by OCR."""
+    """The blocks of one page, and whether OCR read any of it (a scan, or pictures in the page)."""
     width, height = page.get_size()
     inks = _page_inks(page, height)
     images = _images(page, height)
@@ -555,7 +555,8 @@ def _page(page: pdfium.PdfPage) -> tuple[list[Block], bool]:
             if _inside_any(box, tables) or _has_text(box, inks):
                 continue  # a logo, a seal over the signature, or a background behind text
             blocks.extend(_ocr_region(page, box, height))
-    return sorted((b for b in blocks if not _folio(b, height)), key=lambda b: b.top), bool(scanned)
+    ocr_used = any(b.ocr for b in blocks)
+    return sorted((b for b in blocks if not _folio(b, height)), key=lambda b: b.top), ocr_used
 
 
 _FOLIO = re.compile(r"^[-—－\s]*(第\s*)?\d{1,3}(\s*页)?(\s*[/／共]\s*\d{1,3}\s*页?)?[-—－\s]*$")
