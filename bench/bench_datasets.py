@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 import shutil
@@ -27,6 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from common import synthetic_arguments
 
 from pipeline.archive import RawArchive
 from pipeline.datasets import build_datasets
@@ -112,11 +112,7 @@ def read_times(root: Path, year: int) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agencies", type=int, default=3000)
-    parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--work", type=Path, default=Path("bench/out/datasets"), help="scratch folder")
-    args = parser.parse_args()
+    args = synthetic_arguments(__doc__.splitlines()[0])
     out = args.work / "archive"
     print(f"synthetic archive: {args.agencies} agencies × {args.years} years in {out}", flush=True)
     seconds, made = timed(lambda: make_archive(out, args.agencies, args.years))

@@ -9,13 +9,13 @@ three times on a warm page cache; the best time is shown, with the number of mat
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench_datasets import FIRST_YEAR, make_archive
+from common import synthetic_arguments
 
 from pipeline.datasets import build_datasets
 from pipeline.datasets.text import HEADER_LINES, read_index
@@ -50,11 +50,7 @@ def commands(out: Path, pattern: str, year: int) -> dict[str, list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agencies", type=int, default=3000)
-    parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--work", type=Path, default=Path("bench/out/datasets"), help="scratch folder")
-    args = parser.parse_args()
+    args = synthetic_arguments(__doc__.splitlines()[0])
     out = args.work / "archive"
     if make_archive(out, args.agencies, args.years) or not (out / "text").is_dir():
         print(f"building {args.agencies * args.years} reports in {out} …", flush=True)

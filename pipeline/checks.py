@@ -26,7 +26,7 @@ def result_rows(template: str) -> list[str]:
     return items[items.index("disclosed") : items.index("results_total")]
 
 
-def _sum_groups(template: str) -> list[tuple[str, str, Key, list[Key]]]:
+def sum_groups(template: str) -> list[tuple[str, str, Key, list[Key]]]:
     """Every sum relation of the template: (rule, scope, total cell, part cells)."""
     groups: list[tuple[str, str, Key, list[Key]]] = []
     rows = result_rows(template)
@@ -75,7 +75,7 @@ def impute_zeros(facts: dict[Key, Fact], template: str) -> None:
     changed = True
     while changed:
         changed = False
-        for rule, _scope, total_key, part_keys in _sum_groups(template):
+        for rule, _scope, total_key, part_keys in sum_groups(template):
             total = _number(facts.get(total_key))
             parts = [facts.get(k) for k in part_keys]
             if total is None or any(p is None for p in parts):
@@ -104,7 +104,7 @@ def _relations(template: str) -> list[tuple[str, str, list[Key], list[Key]]]:
         )
         for column in REQUEST_COLUMNS
     ]
-    sums = [(rule, scope, [total], parts) for rule, scope, total, parts in _sum_groups(template)]
+    sums = [(rule, scope, [total], parts) for rule, scope, total, parts in sum_groups(template)]
     return balance + sums
 
 

@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_datasets import FINANCE, GOVERNMENT, Built, make_archive
+from test_datasets import FINANCE, GOVERNMENT, Built
 
 from pipeline.cli import main as cli_main
-from pipeline.datasets import build_datasets
 from pipeline.search import Match, search
 
 ENGINES = ["python", pytest.param("rg", marks=pytest.mark.skipif(shutil.which("rg") is None, reason="no rg"))]
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    result = make_archive(tmp_path_factory.mktemp("grep") / "out")
-    build_datasets(result.out)
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,9 @@ import subprocess
 
 import pandas as pd
 import pytest
-from test_datasets import Built, make_archive
+from test_datasets import Built
 
-from pipeline.datasets import build_datasets
 from pipeline.datasets.text import HEADER_LINES, INDEX_COLUMNS, read_index
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    result = make_archive(tmp_path_factory.mktemp("text") / "out")
-    build_datasets(result.out)
-    return result
 
 
 @pytest.fixture(scope="module")

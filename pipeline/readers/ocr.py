@@ -25,7 +25,7 @@ from urllib.parse import unquote, urljoin
 
 import numpy as np
 
-from pipeline.checks import _sum_groups
+from pipeline.checks import sum_groups
 from pipeline.codebook import REQUEST_COLUMNS
 from pipeline.grid import GridCell, TableGrid
 from pipeline.matcher import MatchResult
@@ -534,7 +534,7 @@ def apply_ocr_evidence(
 
 def template_rule_cells(template: str) -> dict[tuple[str, str], list[Key]]:
     """(rule, scope) -> the cells of that rule, for the 2019 and 2021 templates (pipeline.checks)."""
-    cells = {(rule, scope): [total, *parts] for rule, scope, total, parts in _sum_groups(template)}
+    cells = {(rule, scope): [total, *parts] for rule, scope, total, parts in sum_groups(template)}
     for column in REQUEST_COLUMNS:
         items = ("new_requests", "carried_over", "results_total", "carried_forward")
         cells[("requests_balance", f"column:{column}")] = [("requests", item, column) for item in items]

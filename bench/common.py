@@ -1,0 +1,15 @@
+"""What the dataset and grep benchmarks share: the size of the synthetic archive they run on."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def synthetic_arguments(description: str) -> argparse.Namespace:
+    """--agencies, --years and --work (the scratch folder both benchmarks reuse)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--agencies", type=int, default=3000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=Path("bench/out/datasets"), help="scratch folder")
+    return parser.parse_args()
