@@ -2,11 +2,13 @@
 
 Each tests/real/<name>/ holds the document as its exact bytes, `provenance.json` (where it was
 found, where it was published) and `realcorpus.expected.json`, transcribed from the document
-itself (never from the parser): year, agency as printed, template and every table cell that could
-be read, keyed "section.item.column" with a number, "/" (not applicable) or "" (blank).
+itself (never from the parser): year, agency as printed, template, every table cell that could be
+read, keyed "section.item.column" with a number, "/" (not applicable) or "" (blank), and the
+template rules the published figures break ("rule scope", worked out by hand), which the parser
+must report, no more and no fewer.
 
 A document the parser gets wrong lists every failing check in `known_failures` ("year", "agency",
-"template", "time", "cell section.item.column"; a check may be a glob such as
+"template", "time", "rules", "cell section.item.column"; a check may be a glob such as
 "cell requests.partially_disclosed.*"); its test is a strict xfail that passes only while exactly
 those checks fail. A parser fix makes it fail with
 the list to update, so the corpus keeps saying precisely what is still wrong.
@@ -90,6 +92,10 @@ def outcome(name: str) -> Outcome:
         result.failed["agency"] = f"{report.agency!r} / {report.agency_full!r}"
     if report.template != expected["template"]:
         result.failed["template"] = repr(report.template)
+    broken = sorted(expected.get("rules_failing_as_published", []))
+    parsed_broken = sorted({f"{c.rule} {c.scope}" for c in report.checks if not c.ok})
+    if parsed_broken != broken:
+        result.failed["rules"] = f"published break {broken}, parser reports {parsed_broken}"
     facts = {".".join(f.key): f for f in report.facts}
     for key, value in expected["cells"].items():
         fact = facts.get(key)
