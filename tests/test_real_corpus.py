@@ -10,8 +10,8 @@ must report, no more and no fewer.
 A document the parser gets wrong lists every failing check in `known_failures` ("year", "agency",
 "template", "time", "rules", "cell section.item.column"; a check may be a glob such as
 "cell requests.partially_disclosed.*"); its test is a strict xfail that passes only while exactly
-those checks fail. A parser fix makes it fail with
-the list to update, so the corpus keeps saying precisely what is still wrong.
+those checks fail. A parser fix makes it fail with the list to update, so the corpus keeps saying
+precisely what is still wrong.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Outcome:
 
 
 def _published(value: object) -> str:
-    return "/" if value == "/" else "" if value == "" else repr(value)
+    return "/" if value == "/" else "blank" if value == "" else repr(value)
 
 
 def _cell_matches(expected: object, fact: Fact | None) -> bool:
@@ -170,9 +170,11 @@ def test_real_corpus_summary(capsys: pytest.CaptureFixture[str]) -> None:
             f"{len(perfect)}/{len(results)} documents perfect"
         )
         for name, r in results.items():
-            meta = [check for check in ("year", "agency", "template") if check in r.failed]
+            meta = [check for check in ("year", "agency", "template", "rules") if check in r.failed]
+            classes = sorted({entry["class"] for entry in r.expected.get("known_failures", [])})
             print(
                 f"  {name}: {r.cells_right}/{len(r.expected['cells'])} cells, "
                 f"{len(r.cells_missing)} missing, {r.seconds:.2f} s"
                 + (f", wrong {' '.join(meta)}" if meta else "")
+                + (f" [{'; '.join(classes)}]" if classes else "")
             )
