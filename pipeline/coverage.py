@@ -38,10 +38,7 @@ class ProvinceCoverage:
 
 def _current_regions() -> list[regions.Region]:
     return [
-        r
-        for runs in regions._regions().values()
-        for r in runs
-        if r.current and r.code[:2] not in _OUTSIDE
+        r for runs in regions._regions().values() for r in runs if r.current and r.code[:2] not in _OUTSIDE
     ]
 
 
@@ -127,8 +124,14 @@ def write_chart(rows: list[ProvinceCoverage], path: str | Path) -> Path:
     ax.barh([y - 0.2 for y in ys], city_share, height=0.4, label="prefecture cities", color="#3b6ea5")
     ax.barh([y + 0.2 for y in ys], county_share, height=0.4, label="counties / districts", color="#e39b3b")
     for y, row in zip(ys, provinces, strict=True):
-        ax.text(1.01, y, "gov" if row.province else "no gov", va="center", fontsize=7,
-                color="#2a7a2a" if row.province else "#b22222")
+        ax.text(
+            1.01,
+            y,
+            "gov" if row.province else "no gov",
+            va="center",
+            fontsize=7,
+            color="#2a7a2a" if row.province else "#b22222",
+        )
     ax.set_yticks(list(ys), [r.name for r in provinces], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.12)

@@ -10,8 +10,9 @@ from pipeline.registry import SiteEntry
 
 
 def _entry(site_id: str, level: str, code: str | None) -> SiteEntry:
-    return SiteEntry(id=site_id, agency="x", start_urls=("https://www.example.gov.cn/",), level=level,
-                     region_code=code)
+    return SiteEntry(
+        id=site_id, agency="x", start_urls=("https://www.example.gov.cn/",), level=level, region_code=code
+    )
 
 
 ENTRIES = [
