@@ -25,7 +25,11 @@ from urllib.parse import urlsplit
 import yaml
 
 LEVELS = frozenset({"province", "city", "county", "township", "department"})
-CMS_FAMILIES = frozenset({"trs", "hanweb", "vsb", "empire", "kaipuyun", "gdcms", "zj_annual", "generic"})
+# One name per adapter in spiders/adapters (tests/test_adapters.py ties the two).
+CMS_FAMILIES = frozenset(
+    {"trs", "hanweb", "vsb", "empire", "kaipuyun", "gdcms", "zj_annual", "epoint", "spa_json", "files"}
+    | {"generic"}
+)
 REQUIRED_KEYS = ("id", "agency", "start_urls")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

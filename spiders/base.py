@@ -194,6 +194,21 @@ class ReportSpiderBase(scrapy.Spider):
         fields["title"] = fields["title"] or response.meta[_LINK][1]
         yield self._item(response, site, KIND_PAGE, **fields)
         yield from self._attachment_requests(site, response.url, attachments, fields)
+        yield from self._source_requests(site, response, fields)
+
+    def _source_requests(
+        self, site: SiteProgress, response: TextResponse, fields: dict[str, str]
+    ) -> Iterator[Request]:
+        """The API answers that fill a shell page, fetched as its attachments: the page and its
+        body stay one report, and each answer has its own URL in the archive and the state."""
+        for ref in (site.adapter or GENERIC).detail_sources(response):
+            if self._done(ref.url):
+                self._log(site, "skip", "known page source", ref.url, fields["title"])
+                continue
+            self._log(site, "attachment", "body of a script-filled page", ref.url, fields["title"])
+            meta = {_LINK: (ref.url, fields["title"]), _PARENT: (response.url, fields)}
+            formdata = ref.formdata if ref.method == "POST" else None
+            yield self._request(site, ref.url, KIND_ATTACHMENT, self.parse_attachment, meta, formdata)
 
     @staticmethod
     def _read_detail(site: SiteProgress, response: TextResponse) -> tuple[dict[str, str], list[Link]]:
@@ -214,8 +229,8 @@ class ReportSpiderBase(scrapy.Spider):
             yield self._request(site, url, KIND_ATTACHMENT, self.parse_attachment, meta)
 
     def _archived_attachments(self, site: SiteProgress, url: str) -> Iterator[Request]:
-        """The attachments of a report page archived by an interrupted run, read from the archived
-        copy (no request): the run may have stopped before it fetched them."""
+        """The attachments (and API sources) of a report page archived by an interrupted run, read
+        from the archived copy (no request): the run may have stopped before it fetched them."""
         state = self.ctx.state.get(url)
         if state is None or state.kind != KIND_PAGE or not state.sha256:
             return
@@ -225,8 +240,10 @@ class ReportSpiderBase(scrapy.Spider):
             url=url, headers=headers, body=body
         )
         if isinstance(archived, TextResponse):
-            fields, attachments = self._read_detail(site, decoded_response(archived, site.entry.encoding))
+            page = decoded_response(archived, site.entry.encoding)
+            fields, attachments = self._read_detail(site, page)
             yield from self._attachment_requests(site, url, attachments, fields)
+            yield from self._source_requests(site, page, fields)
 
     def parse_attachment(self, response: Response) -> Iterator[FetchedItem]:
         site = self._site(response)

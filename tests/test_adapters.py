@@ -15,7 +15,7 @@ from scrapy.http import Headers, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from pipeline.crawl.urls import canonical_url
-from pipeline.registry import SiteEntry
+from pipeline.registry import CMS_FAMILIES, SiteEntry
 from spiders.adapters import ADAPTERS, detect
 from spiders.base import SiteProgress, decide, decoded_response
 from spiders.detail import find_attachments
@@ -61,11 +61,15 @@ def read_detail(response: TextResponse, expected: dict[str, Any]) -> dict[str, A
     adapter = ADAPTERS[expected["family"]]
     content = adapter.content(response)
     attachments = find_attachments(response, content)
-    return {
+    read = {
         "family": adapter.name,
         "fields": adapter.detail_fields(response, content),
         "attachments": [[canonical_url(a.url), a.title] for a in attachments],
     }
+    sources = adapter.detail_sources(response)  # only script-filled pages have any
+    if sources:
+        read["sources"] = [{"url": s.url, "method": s.method, "form": s.formdata} for s in sources]
+    return read
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -78,3 +82,7 @@ def test_adapter_reads_the_saved_page(page: Path) -> None:
 def test_every_family_has_saved_pages() -> None:
     families = {page.parent.name for page in PAGES}
     assert families == set(ADAPTERS)
+
+
+def test_the_registry_names_exactly_the_adapters_families() -> None:
+    assert set(ADAPTERS) == CMS_FAMILIES

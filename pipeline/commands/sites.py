@@ -1,12 +1,13 @@
-"""`nianbao sites [check] [--sites FILE]`: list the sites registry as a table, or check it."""
+"""`nianbao sites [list|check|coverage] [--sites FILE] [--png FILE]`: list the sites registry as a
+table, check it, or show how much of the state it covers."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 
 from pipeline.registry import RegistryError, SiteEntry, load_registry
+from pipeline.summary import display_width, pad
 
 DEFAULT_SITES = "data/sites.yaml"
 COLUMNS = ("id", "level", "cms", "region_code", "agency", "start_url")
@@ -15,13 +16,22 @@ COLUMNS = ("id", "level", "cms", "region_code", "agency", "start_url")
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sites", help="list the sites registry, or check it (`sites check`)")
     parser.add_argument(
-        "action", nargs="?", choices=("list", "check"), default="list", help="list (default) or check"
+        "action",
+        nargs="?",
+        choices=("list", "check", "coverage"),
+        default="list",
+        help="list (default), check, or coverage (counts by level and province against the totals)",
     )
     parser.add_argument(
         "--sites",
         default=DEFAULT_SITES,
         metavar="FILE",
         help=f"registry YAML file or folder of *.yaml files (default: {DEFAULT_SITES})",
+    )
+    parser.add_argument(
+        "--png",
+        metavar="FILE",
+        help="with coverage: also write the coverage chart to this PNG file",
     )
     parser.set_defaults(func=run)
 
@@ -32,7 +42,14 @@ def run(args: argparse.Namespace) -> int:
     except RegistryError as exc:
         sys.stderr.write("\n".join(exc.problems) + f"\n{len(exc.problems)} problem(s) in {args.sites}\n")
         return 1
-    if args.action == "check":
+    if args.action == "coverage":
+        from pipeline.coverage import coverage, format_coverage, write_chart
+
+        rows = coverage(entries)
+        sys.stdout.write(format_coverage(rows) + "\n")
+        if args.png:
+            sys.stdout.write(f"chart: {write_chart(rows, args.png)}\n")
+    elif args.action == "check":
         sys.stdout.write(f"ok: {len(entries)} sites\n")
     else:
         sys.stdout.write(format_table(entries) + f"\n{len(entries)} sites\n")
@@ -42,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 def format_table(entries: list[SiteEntry]) -> str:
     """The registry as aligned columns, one site per line, under a header line."""
     rows = [COLUMNS] + [_row(entry) for entry in entries]
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(COLUMNS))]
     return "\n".join(_line(row, widths) for row in rows)
 
 
@@ -58,10 +75,4 @@ def _row(entry: SiteEntry) -> tuple[str, ...]:
 
 
 def _line(row: tuple[str, ...], widths: list[int]) -> str:
-    cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)]
-    return "  ".join(cells).rstrip()
-
-
-def _width(text: str) -> int:
-    # Chinese agency names take two terminal columns per character; pad by display width.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -6,6 +6,7 @@ Formats are detected from the content (magic bytes, markup), never from a file e
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
 
 
 def detect_format(data: bytes) -> str:
-    """The format of a document from its bytes: html, text, docx, xlsx, pdf, ole2, image, zip or empty."""
+    """The format of a document from its bytes: html, text, json, docx, xlsx, pdf, ole2, image, zip
+    or empty."""
     if not data.strip():
         return "empty"
     if data.startswith(b"%PDF") or data[:1024].lstrip().startswith(b"%PDF"):
@@ -45,10 +47,22 @@ def detect_format(data: bytes) -> str:
         return "image"
     if b"\x00" in data[:4096]:
         return "binary"
+    if _json_object(data):  # before markup: an API's JSON carries the page's HTML inside
+        return "json"
     head = data[:4096].lower()
     if any(tag in head for tag in (b"<html", b"<!doctype", b"<table", b"<body", b"<div", b"<meta", b"<p")):
         return "html"
     return "text"
+
+
+def _json_object(data: bytes) -> bool:
+    """One JSON object: what CMS APIs answer (the first byte rules out every other format cheaply)."""
+    if data.lstrip()[:1] != b"{":
+        return False
+    try:
+        return isinstance(json.loads(data), dict)
+    except ValueError:
+        return False
 
 
 def _zip_format(data: bytes) -> str:
@@ -69,6 +83,10 @@ def reader_for(fmt: str) -> Reader | None:
         from pipeline.readers.html import read_html
 
         return read_html
+    if fmt == "json":
+        from pipeline.readers.json_article import read_json_article
+
+        return read_json_article
     if fmt == "text":
         from pipeline.readers.text import read_text
 

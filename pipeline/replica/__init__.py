@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.replica.layout import CALENDAR, OFFSITE, ROBOTS_DISALLOWED, ExpectedReport, Layout, build_layout
+from pipeline.replica.portals import Portal, add_portals
 from pipeline.replica.server import LoggedRequest, ReplicaServer
 
 # A fixed Last-Modified: the replica's pages never change unless a test changes them.
@@ -39,6 +40,7 @@ class Replica:
     layout: Layout
     server: ReplicaServer
     _thread: threading.Thread = field(repr=False)
+    portals: dict[str, Portal] = field(default_factory=dict)  # portals to discover columns from
 
     @property
     def host(self) -> str:
@@ -82,6 +84,7 @@ def start_replica(seed: int = 0, n_reports_per_site: int = 6, workdir: str | Pat
     """Start the replica sites in a background thread; writes `sites.yaml` into `workdir` (a new
     temporary folder by default)."""
     layout = build_layout(seed, n_reports_per_site)
+    portals = add_portals(layout)
     server = ReplicaServer(layout, _LAST_MODIFIED)
     thread = threading.Thread(target=server.serve_forever, name="nianbao-replica", daemon=True)
     thread.start()
@@ -90,7 +93,7 @@ def start_replica(seed: int = 0, n_reports_per_site: int = 6, workdir: str | Pat
     registry_path = folder / "sites.yaml"
     entries = [{**e, "start_urls": [server.base_url + u for u in e["start_urls"]]} for e in layout.registry]
     registry_path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return Replica(server.base_url, registry_path, layout.truth, layout, server, thread)
+    return Replica(server.base_url, registry_path, layout.truth, layout, server, thread, portals)
 
 
 __all__ = ["ExpectedDocument", "ExpectedReport", "LoggedRequest", "Replica", "start_replica"]

@@ -7,9 +7,11 @@ on the seed only; the server's port is added when the replica starts.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,13 +32,17 @@ from pipeline.replica.pages import (
     challenge_page,
     dataproxy_xml,
     detail_page,
+    epoint_shell,
     hanweb_column,
     list_page,
     plain_page,
+    spa_shell,
 )
 
 HTML = "text/html; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON = "application/json;charset=UTF-8"
 OCTET = "application/octet-stream"
 STYLES = ("canonical", "word", "split", "per_item")
 YEARS = (2024, 2023, 2022, 2021, 2020, 2019)
@@ -467,6 +473,127 @@ def _zhejiang(b: _Builder) -> None:
     b.register(site_id, site, f"{module}?area=001008003015001&fbtime={YEARS[0]}", "zj_annual", gts)
 
 
+# --- Epoint WebBuilder: detail pages are shells filled by a getGovInfoDetail POST ------------------
+
+EPOINT_PROJECT = "/epoint/EpointWebBuilder"
+_EPOINT_DETAIL = f"{EPOINT_PROJECT}/rest/frontAppNotNeedLoginAction/getGovInfoDetail"
+
+
+def _epoint(b: _Builder) -> None:
+    site_id, base = "replica-epoint", "/epoint"
+    gts = b.truths()
+    site = b.site(base, gts)
+    site_guid = _uuid(b)
+    articles: dict[str, GroundTruth] = {}
+    items = []
+    for gt in gts:
+        guid = _uuid(b)
+        articles[guid] = gt
+        shell = f"{base}/xxgk/ndbg/showinfo.html?infoGuid={guid}"
+        b.page(shell, epoint_shell(site, b.detail(gt, "政府信息公开年报", ""), site_guid, EPOINT_PROJECT))
+        b.expect(site_id, gt, f"{_EPOINT_DETAIL}?infoid={guid}", shell=shell)
+        items.append(Item(shell, gt.title, gt.published_date))
+
+    def detail(params: dict[str, str]) -> Resource:
+        try:
+            asked = json.loads(params.get("params", "{}"))
+        except ValueError:
+            asked = {}
+        gt = articles.get(asked.get("infoid", "")) if asked.get("siteGuid") == site_guid else None
+        if gt is None:
+            return Resource(json.dumps({"custom": {"status": "false", "message": "无此信息"}}).encode(), JSON)
+        data = {
+            "title": gt.title,
+            "infocontent": b.body(gt),
+            "infodate": gt.published_date,
+            "deptname": gt.agency_full,
+        }
+        return Resource(
+            json.dumps({"custom": {"status": "true", "data": data}}, ensure_ascii=False).encode(), JSON
+        )
+
+    b.layout.dynamic[_EPOINT_DETAIL] = detail
+    pages = _pages(items, b.page_size)
+    for k, chunk in enumerate(pages):
+        name = "index.html" if k == 0 else f"index_{k}.html"
+        pager = f'<a href="index_{k + 1}.html">下一页</a>' if k + 1 < len(pages) else ""
+        b.list_route(f"{base}/xxgk/ndbg/{name}", list_page(site, "政府信息公开年报", chunk, pager=pager))
+    b.register(site_id, site, f"{base}/xxgk/ndbg/index.html", "epoint", gts)
+
+
+def _uuid(b: _Builder) -> str:
+    return str(uuid.UUID(int=b.rng.getrandbits(128), version=4))
+
+
+# --- a single-page site: lists and articles are JSON answers to POSTs -------------------------------
+
+
+def _spa(b: _Builder) -> None:
+    site_id, base = "replica-spa", "/spa"
+    gts = b.truths()
+    site = b.site(base, gts)
+    column = f"{b.new_id()}"
+    articles: dict[str, GroundTruth] = {}
+    for gt in gts:
+        article = f"i{gt.published_date.replace('-', '')}-{b.new_id()}"
+        articles[article] = gt
+        shell = f"{base}/art/info/{column}/{article}"
+        b.page(shell, spa_shell(site, site.name))
+        b.expect(site_id, gt, f"{base}/html/info/detail?id={article}", shell=shell)
+    order = list(articles)  # newest first, as the truths are
+
+    def listing(params: dict[str, str]) -> Resource:
+        page, size = int(params.get("pageNo") or 1), int(params.get("pageSize") or 10)
+        chosen = order[(page - 1) * size : page * size] if params.get("columnId") == column else []
+        rows = [
+            {"id": a, "title": articles[a].title, "publishDate": articles[a].published_date} for a in chosen
+        ]
+        data = {
+            "total": len(order) if chosen or page == 1 else 0,
+            "pageNo": page,
+            "pageSize": size,
+            "list": rows,
+        }
+        return Resource(json.dumps({"success": True, "data": data}, ensure_ascii=False).encode(), JSON)
+
+    def detail(params: dict[str, str]) -> Resource:
+        gt = articles.get(params.get("id", ""))
+        if gt is None:
+            return Resource(json.dumps({"success": False, "data": None}).encode(), JSON)
+        data = {
+            "title": gt.title,
+            "body": b.body(gt),
+            "dept": gt.agency_full,
+            "publishDate": gt.published_date,
+        }
+        return Resource(json.dumps({"success": True, "data": data}, ensure_ascii=False).encode(), JSON)
+
+    b.layout.dynamic[f"{base}/html/info/list"] = listing
+    b.layout.dynamic[f"{base}/html/info/detail"] = detail
+    b.layout.list_paths.add(f"{base}/html/info/list")
+    b.page(f"{base}/column/{column}", spa_shell(site, "政府信息公开年报"))
+    b.register(site_id, site, f"{base}/column/{column}", "spa_json", gts)
+
+
+# --- a column of files only: one link a year, its text the year ---------------------------------------
+
+
+def _files(b: _Builder) -> None:
+    site_id, base = "replica-files", "/files"
+    gts = b.truths()
+    site = b.site(base, gts)
+    items = []
+    for i, gt in enumerate(gts):
+        ext, body, kind = (".xlsx", render_xlsx(gt), XLSX) if i % 3 == 2 else (".docx", render_docx(gt), DOCX)
+        path = f"{base}/gknb/files/{gt.year}_{b.new_id()}{ext}"
+        b.layout.routes[path] = Resource(body, kind)
+        b.expect(site_id, gt, path)
+        label = f"{gt.year}{ext}" if i % 2 else f"{gt.year}年度"  # a year, or a file name, nothing else
+        items.append(Item(path, label, gt.published_date))
+    b.list_route(f"{base}/gknb/index.html", list_page(site, "政府信息公开年报", items))
+    b.register(site_id, site, f"{base}/gknb/index.html", "files", gts)
+
+
 # --- a site behind a JS cookie challenge (served with 200) ------------------------------------------
 
 
@@ -477,7 +604,7 @@ def _challenged(b: _Builder) -> None:
     b.register(site_id, SiteInfo("某市人民政府", "0000000000", base), path, None, [])
 
 
-FAMILIES = (_trs, _hanweb, _vsb, _empire, _generic, _zhejiang, _challenged)
+FAMILIES = (_trs, _hanweb, _vsb, _empire, _generic, _zhejiang, _epoint, _spa, _files, _challenged)
 
 
 def build_layout(seed: int = 0, n_reports_per_site: int = 6) -> Layout:
@@ -489,7 +616,9 @@ def build_layout(seed: int = 0, n_reports_per_site: int = 6) -> Layout:
     downwards and an XLSX-only report behind download.jsp; EmpireCMS in GBK with a 1 s response;
     generic `?page=N` lists with agency-type sub-columns, a robots.txt-disallowed column, a
     calendar trap, a 404, an offsite link, a DOCX linked from the list; Zhejiang's per-year module;
-    look-alike pages (部门决算, 文字解读, 指南) in report columns; a site answering a JS challenge.
+    look-alike pages (部门决算, 文字解读, 指南) in report columns; Epoint WebBuilder detail shells
+    filled by a getGovInfoDetail POST; a single-page site whose lists and articles are JSON answers;
+    a column of year-labelled files only; a site answering a JS challenge.
     """
     builder = _Builder(seed, n_reports_per_site)
     for family in FAMILIES:

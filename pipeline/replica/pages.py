@@ -211,6 +211,7 @@ _BODY_WRAPPERS = {
     "vsb": ('<form name="_newscontent_fromname"><div class="v_news_content">', "</div></form>"),
     "empire": ('<div id="text">', "</div>"),
     "generic": ('<div class="article-content">', "</div>"),
+    "epoint": ('<div class="ewb-article-info" id="info_spnContent">', "</div>"),
 }
 
 
@@ -240,6 +241,25 @@ def detail_page(family: str, site: SiteInfo, d: Detail, *, comment: str = "") ->
 {_footer(site)}
 </body>
 </html>
+"""
+
+
+def epoint_shell(site: SiteInfo, d: Detail, site_guid: str, project: str) -> str:
+    """An Epoint WebBuilder detail page: its body element empty, filled by `getGovInfoDetail`."""
+    script = (
+        f'<script>var siteInfo = {{siteGuid: "{site_guid}", projectName: "{project}"}};</script>\n'
+        f'<script src="{project}/js/webBuilderCommon.js"></script>\n'
+    )
+    return detail_page("epoint", site, d).replace("</head>", script + "</head>", 1)
+
+
+def spa_shell(site: SiteInfo, title: str) -> str:
+    """A single-page app's HTML: nothing but the mount point and the scripts that fill it."""
+    b = site.base
+    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_esc(title)}</title>
+<link href="{b}/js/chunk-vendors.js" rel="preload" as="script"></head>
+<body><noscript>请启用JavaScript后访问</noscript><div id="app"></div>
+<script src="{b}/js/chunk-vendors.js"></script><script src="{b}/js/app.js"></script></body></html>
 """
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from scrapy.http import TextResponse
 
+from spiders.adapters.api import EpointAdapter, SpaJsonAdapter
 from spiders.adapters.base import Adapter, PageRef
+from spiders.adapters.files import AttachmentListAdapter
 from spiders.adapters.hanweb import HanwebAdapter, ZhejiangAnnualAdapter
 from spiders.adapters.others import EmpireAdapter, GuangdongAdapter, KaipuyunAdapter, VsbAdapter
 from spiders.adapters.trs import TrsAdapter
@@ -18,6 +20,9 @@ FAMILIES: tuple[Adapter, ...] = (
     EmpireAdapter(),
     KaipuyunAdapter(),
     GuangdongAdapter(),
+    EpointAdapter(),
+    SpaJsonAdapter(),
+    AttachmentListAdapter(),  # by the shape of its links: after every family known by its markers
 )
 GENERIC = Adapter()
 ADAPTERS: dict[str, Adapter] = {a.name: a for a in (*FAMILIES, GENERIC)}

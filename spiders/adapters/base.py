@@ -87,6 +87,11 @@ class Adapter:
     def detail_fields(self, response: TextResponse, content: Selector | None) -> dict[str, str]:
         return detail_fields(response, content)
 
+    def detail_sources(self, response: TextResponse) -> list[PageRef]:
+        """Requests that carry the body of a detail page whose HTML is an empty shell filled by
+        script (an API answer, archived as the page's attachment); none on server-rendered pages."""
+        return []
+
 
 def anchors(response: TextResponse | Selector, base_url: str | None = None) -> list[Link]:
     """Every followable `<a href>` with its title (the `title` attribute when it is the fuller one:

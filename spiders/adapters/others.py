@@ -46,3 +46,4 @@ class GuangdongAdapter(Adapter):
     detail_pattern = re.compile(r"/content/post_\d+\.html$")
     markers = (b"/content/post_",)
     content_css = ".article-content, .zw, #zoom, .content"
+
