@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from pipeline import regions
 from pipeline.cli import main
 from pipeline.registry import (
     CHECKS,
@@ -24,6 +25,41 @@ from pipeline.registry import (
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "data" / "sites.yaml"
 ALLOW_LIST = REPO / "pipeline" / "data" / "official-hosts.yaml"
+
+# The 31 provincial-level units (GB/T 2260), written out here rather than read from the table.
+PROVINCE_CODES = (
+    "110000",
+    "120000",
+    "130000",
+    "140000",
+    "150000",
+    "210000",
+    "220000",
+    "230000",
+    "310000",
+    "320000",
+    "330000",
+    "340000",
+    "350000",
+    "360000",
+    "370000",
+    "410000",
+    "420000",
+    "430000",
+    "440000",
+    "450000",
+    "460000",
+    "500000",
+    "510000",
+    "520000",
+    "530000",
+    "540000",
+    "610000",
+    "620000",
+    "630000",
+    "640000",
+    "650000",
+)
 
 MINIMAL = """
 - id: hl-jms-qianjin
@@ -348,7 +384,7 @@ def test_raw_ip_entries_load(tmp_path: Path) -> None:
 
 def test_allow_list_entries_carry_their_own_evidence() -> None:
     items = yaml.safe_load(ALLOW_LIST.read_text(encoding="utf-8"))
-    assert len(items) == 3
+    assert len(items) >= 3
     for item in items:
         parts = urlsplit(item["evidence"])
         evidence_host = parts.hostname + (f":{parts.port}" if parts.port else "")
@@ -383,9 +419,51 @@ def test_shipped_registry_is_diverse(shipped: list[SiteEntry]) -> None:
     assert len(provinces) >= 25
 
 
+def test_shipped_registry_region_codes_are_current_gb2260_codes(shipped: list[SiteEntry]) -> None:
+    stale = {e.id: e.region_code for e in shipped if e.region_code and not _current_region(e.region_code)}
+    assert not stale
+
+
+def test_shipped_registry_levels_match_region_levels(shipped: list[SiteEntry]) -> None:
+    # A provincial government sits on a province code, a city government on a prefecture code;
+    # departments, towns and zones may sit on any code.
+    expected = {"province": "province", "city": "city"}
+    wrong = {
+        e.id: (e.level, e.region_code)
+        for e in shipped
+        if e.level in expected and e.region_code and regions.level_of(e.region_code) != expected[e.level]
+    }
+    assert not wrong
+
+
+def test_shipped_registry_covers_every_province(shipped: list[SiteEntry]) -> None:
+    assert len(shipped) >= 400
+    provinces = {code[:2] for code in (e.region_code for e in shipped) if code}
+    every = {r[:2] for r in PROVINCE_CODES}
+    assert every <= provinces
+
+
+def test_derived_start_urls_stay_on_the_evidence_host(shipped: list[SiteEntry]) -> None:
+    """A start URL derived from the evidence page is on the evidence page's host (a derivation that
+    left the host would be a guessed URL, which the registry does not hold)."""
+
+    def host(url: str) -> str:
+        return (urlsplit(url).hostname or "").rstrip(".").removeprefix("www.")
+
+    derived = [e for e in shipped if e.notes and "derived from evidence" in e.notes and e.evidence]
+    assert derived
+    moved = {e.id: e.evidence for e in derived if any(host(u) != host(e.evidence) for u in e.start_urls)}
+    assert not moved
+
+
 def test_shipped_registry_writes_verified_explicitly() -> None:
     raw = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     assert all(item.get("verified") is False for item in raw)
+
+
+def _current_region(code: str) -> bool:
+    found = regions.region(code)
+    return found is not None and found.current
 
 
 # --- `nianbao sites` -------------------------------------------------------------------------------
