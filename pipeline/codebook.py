@@ -7,6 +7,7 @@ The CSV files in ``pipeline/data`` are copied verbatim from the project's specif
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,11 +26,6 @@ REQUEST_COLUMNS = (*APPLICANT_COLUMNS, "total")
 REVIEW_ITEMS = ("administrative_review", "litigation_direct", "litigation_after_review")
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 REVIEW_COLUMNS = (*REVIEW_PARTS, "total")
-
-TEMPLATE_FILES = {"2021": "codebook-2021.csv", "2019": "codebook-2019.csv"}
-# Before the 2019 template (pipeline/legacy.py, docs/templates.md): the 2014–2018 national
-# statistics table, and figures of reports without it (local 附表, prose).
-PRE_2019_FILES = {"2014": "codebook-2014.csv", "legacy": "codebook-legacy.csv"}
 
 
 @dataclass(frozen=True)
@@ -70,9 +66,14 @@ class Codebook:
 
 @cache
 def load_codebook(template: str = "2021") -> Codebook:
-    """Load the codebook of a template era ("2021", "2019", "2014" or "legacy")."""
-    name = TEMPLATE_FILES.get(template) or PRE_2019_FILES[template]
-    text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
+    """Load the codebook of a template era: ``pipeline/data/codebook-<template>.csv``.
+
+    The eras are listed in pipeline/templates/registry.py; an unknown one raises KeyError.
+    """
+    path = resources.files("pipeline.data").joinpath(f"codebook-{template}.csv")
+    if not re.fullmatch(r"[a-z0-9_]+", template) or not path.is_file():
+        raise KeyError(f"no codebook for template {template!r}")
+    text = path.read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
     cells = tuple(
         CodebookCell(
