@@ -55,7 +55,7 @@ def impute_zeros(facts: dict[Key, Fact], groups: list[SumGroup]) -> None:
             if total is None or any(p is None for p in parts):
                 continue
             blanks = [p for p in parts if p is not None and _number(p) is None and _blank(p)]
-            known = [_number(p) for p in parts if p is not None and _number(p) is not None]
+            known = [n for p in parts if (n := _number(p)) is not None]
             if blanks and len(blanks) + len(known) == len(parts) and abs(sum(known) - total) < _TOLERANCE:
                 for fact in blanks:
                     fact.imputed_value = 0
@@ -111,5 +111,5 @@ def run_complete_sums(facts: dict[Key, Fact], groups: list[SumGroup]) -> list[Ch
     return checks
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}"
+def _fmt(value: float | None) -> str:
+    return "blank" if value is None else f"{value:g}"

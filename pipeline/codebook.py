@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 SECTIONS = ("active_disclosure", "requests", "review_litigation")
@@ -48,20 +48,27 @@ class Codebook:
     template: str
     cells: tuple[CodebookCell, ...]
 
-    @property
+    @cached_property
     def keys(self) -> tuple[tuple[str, str, str], ...]:
         return tuple(c.key for c in self.cells)
 
     def items(self, section: str) -> list[str]:
         """Items of a section in template order."""
-        return list(_items(self.template, section))
+        return list(self._items[section])
 
     def cell(self, key: tuple[str, str, str]) -> CodebookCell:
         return self._index[key]
 
-    @property
+    @cached_property
     def _index(self) -> dict[tuple[str, str, str], CodebookCell]:
-        return _index(self.template)
+        return {c.key: c for c in self.cells}
+
+    @cached_property
+    def _items(self) -> dict[str, tuple[str, ...]]:
+        by_section: dict[str, dict[str, None]] = {section: {} for section in SECTIONS}
+        for c in self.cells:
+            by_section.setdefault(c.section, {})[c.item] = None
+        return {section: tuple(items) for section, items in by_section.items()}
 
 
 @cache
@@ -88,13 +95,3 @@ def load_codebook(template: str = "2021") -> Codebook:
         for r in rows
     )
     return Codebook(template=template, cells=cells)
-
-
-@cache
-def _index(template: str) -> dict[tuple[str, str, str], CodebookCell]:
-    return {c.key: c for c in load_codebook(template).cells}
-
-
-@cache
-def _items(template: str, section: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c.item for c in load_codebook(template).cells if c.section == section))

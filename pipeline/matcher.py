@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import NamedTuple
 
-from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, Codebook, load_codebook
+from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, Codebook
 from pipeline.grid import GridCell, TableGrid
 from pipeline.numbers import CellValue, label_key, read_cell
 from pipeline.report import KIND_NOT_APPLICABLE, KIND_NUMBER, KIND_TEXT
@@ -351,7 +351,7 @@ def approximate_label(codebook: Codebook, key: str) -> tuple[tuple[str, str] | N
     warning with ``{published}`` left for the caller: what was read as what, or why not."""
     if len(key) < _APPROXIMATE_MIN_CHARS:
         return None, ""
-    ranked = _ranked_row_labels(codebook.template, key)
+    ranked = _ranked_row_labels(codebook, key)
     if not ranked or ranked[0][0] < APPROXIMATE_RATIO:
         return None, ""
     (ratio, label, found), second = ranked[0], ranked[1] if len(ranked) > 1 else None
@@ -362,25 +362,35 @@ def approximate_label(codebook: Codebook, key: str) -> tuple[tuple[str, str] | N
     return found, f"label_approximate: {{published!r}} read as the template's {label!r} ({'/'.join(found)})"
 
 
-@lru_cache(maxsize=4096)
-def _ranked_row_labels(template: str, key: str) -> list[tuple[float, str, tuple[str, str]]]:
+_RANKED: dict[tuple[str, str], list[tuple[float, str, tuple[str, str]]]] = {}
+_ROW_LABELS: dict[str, list[tuple[str, str, tuple[str, str]]]] = {}
+_RANKED_MAX = 4096  # published labels remembered (tables repeat them across documents)
+
+
+def _ranked_row_labels(codebook: Codebook, key: str) -> list[tuple[float, str, tuple[str, str]]]:
     """Template row labels by their closeness to a published one (distinct labels, best first)."""
-    scored = [
-        (SequenceMatcher(None, key, row_key, autojunk=False).ratio(), label, found)
-        for row_key, label, found in _row_labels(template)
-    ]
-    return sorted(scored, key=lambda s: -s[0])
+    memo = (codebook.template, key)
+    if memo not in _RANKED:
+        if len(_RANKED) >= _RANKED_MAX:
+            _RANKED.clear()
+        if codebook.template not in _ROW_LABELS:
+            _ROW_LABELS[codebook.template] = _row_labels(codebook)
+        scored = [
+            (SequenceMatcher(None, key, row_key, autojunk=False).ratio(), label, found)
+            for row_key, label, found in _ROW_LABELS[codebook.template]
+        ]
+        _RANKED[memo] = sorted(scored, key=lambda s: -s[0])
+    return _RANKED[memo]
 
 
-@lru_cache(maxsize=16)
-def _row_labels(template: str) -> list[tuple[str, str, tuple[str, str]]]:
+def _row_labels(codebook: Codebook) -> list[tuple[str, str, tuple[str, str]]]:
     """(label key, label, (section, item)) of every row of tables 二 and 三 of a codebook.
 
     The row's own words: the last part of the codebook's item label, without its numbering and
     its parenthesised note ("（二）部分公开（区分处理的，…）" -> "部分公开").
     """
     out: dict[tuple[str, str], tuple[str, str, tuple[str, str]]] = {}
-    for cell in load_codebook(template).cells:
+    for cell in codebook.cells:
         if cell.section not in (ACTIVE, REQUESTS):
             continue
         words = re.sub(r"[（(][^）)]*[）)]$", "", cell.item_label.split("/")[-1])

@@ -280,3 +280,54 @@ def test_each_era_is_detected_by_its_own_labels() -> None:
         if era.evidence_labels:
             grid = TableGrid.from_rows([[label] for label in era.evidence_labels], aligned=True)
             assert detect_template([grid])[0] == name
+
+
+def test_a_new_era_is_one_module_one_codebook_one_line(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/templates.md §8's recipe, followed for a made-up era: parse.py needs no change."""
+    import csv
+    import io
+
+    from pipeline.codebook import Codebook, CodebookCell
+    from pipeline.templates import registry
+    from pipeline.templates.era import Code
+    from pipeline.templates.era2021 import ACTIVE_COLUMNS
+    from pipeline.templates.national import NationalEra, table_labels
+
+    # 1. the codebook: the 2021 cells, under a new era name
+    rows = [dataclasses.asdict(c) for c in load_codebook("2021").cells]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    cells = tuple(CodebookCell(**r) for r in csv.DictReader(io.StringIO(text.getvalue())))
+
+    # 2. the module: what identifies it and how it reads
+    class Era2031(NationalEra):
+        name = "2031"
+        description = Code("2031", "a made-up 2031 format", "虚构的 2031 年格式")
+        evidence_labels = (
+            "本年制发件数",
+            "本年废止件数",
+            "现行有效件数",
+            "本年收费金额",
+            "本年处理决定数量",
+            "不补正",
+            "缴纳费用",
+            "第二十条",
+        )
+        labels = table_labels(ACTIVE_COLUMNS)
+
+        @property
+        def codebook(self) -> Codebook:
+            return Codebook("2031", cells)
+
+    # 3. the registry line
+    monkeypatch.setitem(registry.ERAS, "2031", Era2031())
+    rng = random.Random(2031)
+    gt = random_ground_truth(rng)
+    report, wrong = _cells_right(gt, render_html(gt, style="canonical", rng=rng), "page.html")
+    assert report.template == "2031" and "第二十条" in report.template_evidence
+    assert wrong == [] and report.status == STATUS_OK
+    assert report.checks and all(c.ok for c in report.checks) == (not any(gt.rule_failures().values()))

@@ -188,11 +188,12 @@ def render_xlsx(gt: GroundTruth, *, rng: random.Random | None = None, title_row:
         lines = [f"{gt.year}年政府信息公开工作年度报告", f"填报单位：{gt.agency_full}"]
     else:
         lines = list(gt.title_lines or (gt.title,))
-    for row, line in enumerate(lines, start=1):
-        ws.cell(row, 1, line).font = Font(bold=True, size=16 if row == 1 or title_row != "unit" else 11)
-        ws.cell(row, 1).alignment = Alignment(horizontal="center")
+    for line_row, line in enumerate(lines, start=1):
+        size = 16 if line_row == 1 or title_row != "unit" else 11
+        ws.cell(line_row, 1, line).font = Font(bold=True, size=size)
+        ws.cell(line_row, 1).alignment = Alignment(horizontal="center")
         if title_row != "cell":
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+            ws.merge_cells(start_row=line_row, start_column=1, end_row=line_row, end_column=width)
     for col, chars in enumerate((16, 12, 30, *[9] * 12), start=1):
         ws.column_dimensions[get_column_letter(col)].width = chars
     top = len(lines) + 2
