@@ -293,6 +293,7 @@ def test_a_new_era_is_one_module_one_codebook_one_line(
     from pipeline.templates import registry
     from pipeline.templates.era import Code
     from pipeline.templates.era2021 import ACTIVE_COLUMNS
+    from pipeline.templates.era2021 import ERA as ERA_2021
     from pipeline.templates.national import NationalEra, table_labels
 
     # 1. the codebook: the 2021 cells, under a new era name
@@ -307,16 +308,7 @@ def test_a_new_era_is_one_module_one_codebook_one_line(
     class Era2031(NationalEra):
         name = "2031"
         description = Code("2031", "a made-up 2031 format", "虚构的 2031 年格式")
-        evidence_labels = (
-            "本年制发件数",
-            "本年废止件数",
-            "现行有效件数",
-            "本年收费金额",
-            "本年处理决定数量",
-            "不补正",
-            "缴纳费用",
-            "第二十条",
-        )
+        evidence_labels = (*ERA_2021.evidence_labels, "第二十条")
         labels = table_labels(ACTIVE_COLUMNS)
 
         @property
