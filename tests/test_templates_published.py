@@ -323,3 +323,42 @@ def test_a_new_era_is_one_module_one_codebook_one_line(
     assert report.template == "2031" and "第二十条" in report.template_evidence
     assert wrong == [] and report.status == STATUS_OK
     assert report.checks and all(c.ok for c in report.checks) == (not any(gt.rule_failures().values()))
+
+
+def test_the_readable_summary_shows_the_tables_of_every_era() -> None:
+    from pipeline.summary import fact_tables
+
+    rng = random.Random(4)
+    gt = random_ground_truth(rng, template="2019")
+    shown = fact_tables(parse_report(render_html(gt, style="canonical", rng=rng), filename="page.html"))
+    assert [line for line in shown.splitlines() if line.endswith("情况")][:3] == [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
+    stats = (
+        "<table><tr><td>统计指标</td><td>单位</td><td>统计数</td></tr>"
+        + "".join(
+            f"<tr><td>{label}</td><td>件</td><td>{n}</td></tr>"
+            for n, label in enumerate(
+                (
+                    "收到申请数",
+                    "当面申请数",
+                    "传真申请数",
+                    "网络申请数",
+                    "信函申请数",
+                    "申请办结数",
+                    "按时办结数",
+                    "延期办结数",
+                    "申请答复数",
+                ),
+                start=1,
+            )
+        )
+        + "</table>"
+    )
+    report = parse_report(
+        f"<html><body><h1>2016年政府信息公开工作年度报告</h1>{stats}</body></html>".encode(), "s.html"
+    )
+    assert report.template == "2014"
+    assert "2014–2018 年政府信息公开情况统计表" in fact_tables(report)
