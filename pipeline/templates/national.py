@@ -9,6 +9,7 @@ descriptions.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from pipeline.checks import Relation, SumGroup, impute_zeros, run_checks
 from pipeline.codebook import APPLICANT_COLUMNS, REQUEST_COLUMNS, REVIEW_ITEMS, REVIEW_PARTS
@@ -157,6 +158,13 @@ class NationalEra(TemplateEra):
         return items[items.index("disclosed") : items.index("results_total")]
 
     def sum_groups(self) -> list[SumGroup]:
+        return self._sum_groups
+
+    def relations(self) -> list[Relation]:
+        return self._relations
+
+    @cached_property
+    def _sum_groups(self) -> list[SumGroup]:
         groups = [
             SumGroup(
                 "requests_results_total",
@@ -186,7 +194,8 @@ class NationalEra(TemplateEra):
         ]
         return groups
 
-    def relations(self) -> list[Relation]:
+    @cached_property
+    def _relations(self) -> list[Relation]:
         balance = [
             Relation(
                 "requests_balance",
