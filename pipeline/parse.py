@@ -45,44 +45,43 @@ def parse_report(
     of the pictures an HTML page shows, keyed by their ``src`` (as written, or resolved against
     ``url``): tables published as images are OCR'd into the page's tables.
     """
-    source = filename or url or "<bytes>"
+    report = Report(source=filename or url or "<bytes>")
     try:
-        return _parse(data, source, content_type, url, images)
+        _parse(report, data, content_type, url, images)
     except BudgetExceeded as exc:  # a reader stopped before work a budget forbids
-        return _failed(source, data, str(exc))
-    except Exception as exc:
-        return _failed(source, data, f"{type(exc).__name__}: {exc}")
+        return _failed(report, str(exc))
+    except Exception as exc:  # the one entry point: no document may stop its caller
+        return _failed(report, f"{type(exc).__name__}: {exc}")
+    return report
 
 
-def _failed(source: str, data: bytes, error: str) -> Report:
-    """A report of a document that could not be parsed: nothing half-filled, a one-line error."""
-    report = Report(source=source, status=STATUS_FAILED)
-    report.source_format = detect_format(data)
+def _failed(partial: Report, error: str) -> Report:
+    """The report of a document that could not be parsed: nothing half-filled, a one-line error."""
+    report = Report(source=partial.source, status=STATUS_FAILED)
+    report.source_format = partial.source_format
     report.error = " ".join(error.split())[:500] or "parse failed"
     return report
 
 
 def _parse(
-    data: bytes, source: str, content_type: str | None, url: str | None, images: Mapping[str, bytes] | None
-) -> Report:
-    report = Report(source=source)
+    report: Report, data: bytes, content_type: str | None, url: str | None, images: Mapping[str, bytes] | None
+) -> None:
     fmt = detect_format(data)
     report.source_format = fmt
     reader = reader_for(fmt)
     if reader is None:
         report.error = _unsupported(fmt, content_type)
-        return report
+        return
     try:
         document = reader(data)
     except UnreadableDocument as exc:
         report.error = str(exc)
-        return report
+        return
     if fmt == "html" and (images is not None or re.search(rb"<img", data, re.I)):
         from pipeline.readers.ocr import add_page_images
 
         report.warnings.extend(add_page_images(document, data, url, images))
     _fill(report, document)
-    return report
 
 
 def _unsupported(fmt: str, content_type: str | None) -> str:

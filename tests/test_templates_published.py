@@ -217,6 +217,12 @@ def test_parse_report_never_raises(error: Exception, monkeypatch: pytest.MonkeyP
         assert report.error.startswith(type(error).__name__)
 
 
+def test_a_failure_detecting_the_format_is_caught_too() -> None:
+    deep = b"{" + b'"a":{' * 200_000  # JSON nested beyond any recursion limit
+    report = parse_report(deep, "api.json")
+    assert report.status == STATUS_FAILED and report.error and "\n" not in report.error
+
+
 def test_a_failure_after_reading_is_caught_too(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise KeyError("template")
