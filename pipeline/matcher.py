@@ -31,6 +31,7 @@ ACTIVE, REQUESTS, REVIEW = "active_disclosure", "requests", "review_litigation"
 APPROXIMATE_RATIO = 0.75
 APPROXIMATE_MARGIN = 0.2
 _APPROXIMATE_MIN_CHARS = 4
+TEXT_FALLBACK = "text fallback"  # the source of the grid flattened_text_grid makes
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,13 @@ class _Matcher:
         self.pending_header: list[list[GridCell]] = []
         self.pending_aligned = True
         self.table = 0
+        self.prose = False
 
     # -- rows ---------------------------------------------------------------------------------
     def feed(self, grid: TableGrid, table: int) -> None:
         self.table = table
+        # Lines of the text fallback are mostly prose: a sentence with a number is no typo'd row.
+        self.prose = grid.source == TEXT_FALLBACK
         for row in grid.rows:
             cells = _distinct(row) if grid.aligned else row
             if not any(c.text.strip() for c in cells) and not (self.header and self.header.table == REVIEW):
@@ -179,7 +183,7 @@ class _Matcher:
         labels, trailing = _split_trailing(cells)
         item = self._row_label_item(labels)
         if item is None and any(label_key(t) for t in labels):
-            if not any(read_cell(t).kind == KIND_NUMBER for _, t, _ in trailing):
+            if self.prose or not any(read_cell(t).kind == KIND_NUMBER for _, t, _ in trailing):
                 return  # a row of prose or of a table we do not know
             item = self._approximate_item([t for t in labels if label_key(t)])
             if item is None:
@@ -474,4 +478,4 @@ def flattened_text_grid(text: str) -> TableGrid:
             current.append(token)
             previous_was_value = value_like
     rows.append(current)
-    return TableGrid.from_rows([r for r in rows if r], aligned=False, source="text fallback")
+    return TableGrid.from_rows([r for r in rows if r], aligned=False, source=TEXT_FALLBACK)

@@ -368,3 +368,15 @@ def test_the_readable_summary_shows_the_tables_of_every_era() -> None:
     )
     assert report.template == "2014"
     assert "2014–2018 年政府信息公开情况统计表" in fact_tables(report)
+
+
+def test_typo_rows_are_matched_in_tables_not_in_the_prose_of_the_text_fallback() -> None:
+    from pipeline.grid import TableGrid
+    from pipeline.matcher import flattened_text_grid
+
+    row = ["其他法律行政止公开", "1", "0", "0", "0", "0", "0", "1"]
+    era = ERAS["2021"]
+    table = era.match_grids([TableGrid.from_rows([row], aligned=False, source="text table 1")])
+    assert (*PROHIBITED, "total") in table.cells
+    prose = era.match_grids([flattened_text_grid("  ".join(row))])
+    assert prose.cells == {}
