@@ -104,6 +104,9 @@ def _first(patterns: Patterns, key: str) -> str | None:
 _NUMBERING = re.compile(r"^([一二三四五六七八九十\d]+[,.]|\([一二三四五六七八九十\d]+\))")
 
 
+_NUMBERED_TAIL = re.compile(r"(?<=[^\d.])\d{1,2}\.(?!\d).+$")
+
+
 def _strip_numbering(key: str) -> str:
     """'三、本年度办理结果' -> '本年度办理结果'; '4、' (Word numbering) and '(一)' prefixes go too."""
     return _NUMBERING.sub("", key)
@@ -174,7 +177,13 @@ class _Matcher:
     def _approximate_item(self, labels: list[str]) -> tuple[str, str] | None:
         """A row whose last label no pattern finds, read as the one template row it is close to."""
         published = labels[-1].strip()
-        found, warning = approximate_label(self.codebook, _strip_numbering(label_key(published)))
+        key = label_key(published)
+        # Characters of a neighbouring cell glued before the row's numbering ("结果2.其他…" from a
+        # vertical label beside it) are no part of the label.
+        numbered = _NUMBERED_TAIL.search(key)
+        found, warning = approximate_label(
+            self.codebook, _strip_numbering(numbered.group(0) if numbered else key)
+        )
         if warning:
             self.result.warnings.append(warning.format(published=published))
         return found

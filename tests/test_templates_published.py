@@ -380,3 +380,13 @@ def test_typo_rows_are_matched_in_tables_not_in_the_prose_of_the_text_fallback()
     assert (*PROHIBITED, "total") in table.cells
     prose = era.match_grids([flattened_text_grid("  ".join(row))])
     assert prose.cells == {}
+
+
+def test_characters_glued_before_a_typo_rows_numbering_are_not_part_of_its_label() -> None:
+    from pipeline.grid import TableGrid
+
+    # "结果" is the foot of a vertical 三、本年度办理结果 beside the row (a real WPS-made PDF).
+    row = ["（三）不予公开", "结果2.其他法律行政止公开", "0", "1", "0", "0", "0", "0", "1"]
+    matched = ERAS["2021"].match_grids([TableGrid.from_rows([row], aligned=False, source="pdf table 2")])
+    assert matched.cells[(*PROHIBITED, "commercial_enterprise")].raw == "1"
+    assert any("结果2.其他法律行政止公开" in w for w in matched.warnings)
