@@ -7,8 +7,9 @@ The CSV files in ``pipeline/data`` are copied verbatim from the project's specif
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 SECTIONS = ("active_disclosure", "requests", "review_litigation")
@@ -25,11 +26,6 @@ REQUEST_COLUMNS = (*APPLICANT_COLUMNS, "total")
 REVIEW_ITEMS = ("administrative_review", "litigation_direct", "litigation_after_review")
 REVIEW_PARTS = ("upheld", "corrected", "other", "pending")
 REVIEW_COLUMNS = (*REVIEW_PARTS, "total")
-
-TEMPLATE_FILES = {"2021": "codebook-2021.csv", "2019": "codebook-2019.csv"}
-# Before the 2019 template (pipeline/legacy.py, docs/templates.md): the 2014–2018 national
-# statistics table, and figures of reports without it (local 附表, prose).
-PRE_2019_FILES = {"2014": "codebook-2014.csv", "legacy": "codebook-legacy.csv"}
 
 
 @dataclass(frozen=True)
@@ -52,27 +48,39 @@ class Codebook:
     template: str
     cells: tuple[CodebookCell, ...]
 
-    @property
+    @cached_property
     def keys(self) -> tuple[tuple[str, str, str], ...]:
         return tuple(c.key for c in self.cells)
 
     def items(self, section: str) -> list[str]:
         """Items of a section in template order."""
-        return list(_items(self.template, section))
+        return list(self._items[section])
 
     def cell(self, key: tuple[str, str, str]) -> CodebookCell:
         return self._index[key]
 
-    @property
+    @cached_property
     def _index(self) -> dict[tuple[str, str, str], CodebookCell]:
-        return _index(self.template)
+        return {c.key: c for c in self.cells}
+
+    @cached_property
+    def _items(self) -> dict[str, tuple[str, ...]]:
+        by_section: dict[str, dict[str, None]] = {section: {} for section in SECTIONS}
+        for c in self.cells:
+            by_section.setdefault(c.section, {})[c.item] = None
+        return {section: tuple(items) for section, items in by_section.items()}
 
 
 @cache
 def load_codebook(template: str = "2021") -> Codebook:
-    """Load the codebook of a template era ("2021", "2019", "2014" or "legacy")."""
-    name = TEMPLATE_FILES.get(template) or PRE_2019_FILES[template]
-    text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
+    """Load the codebook of a template era: ``pipeline/data/codebook-<template>.csv``.
+
+    The eras are listed in pipeline/templates/registry.py; an unknown one raises KeyError.
+    """
+    path = resources.files("pipeline.data").joinpath(f"codebook-{template}.csv")
+    if not re.fullmatch(r"[a-z0-9_]+", template) or not path.is_file():
+        raise KeyError(f"no codebook for template {template!r}")
+    text = path.read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
     cells = tuple(
         CodebookCell(
@@ -87,13 +95,3 @@ def load_codebook(template: str = "2021") -> Codebook:
         for r in rows
     )
     return Codebook(template=template, cells=cells)
-
-
-@cache
-def _index(template: str) -> dict[tuple[str, str, str], CodebookCell]:
-    return {c.key: c for c in load_codebook(template).cells}
-
-
-@cache
-def _items(template: str, section: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(c.item for c in load_codebook(template).cells if c.section == section))

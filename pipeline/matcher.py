@@ -11,101 +11,58 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import NamedTuple
 
-from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, load_codebook
+from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, Codebook
 from pipeline.grid import GridCell, TableGrid
 from pipeline.numbers import CellValue, label_key, read_cell
-from pipeline.report import KIND_NUMBER, KIND_TEXT
+from pipeline.report import KIND_NOT_APPLICABLE, KIND_NUMBER, KIND_TEXT
 
 Key = tuple[str, str, str]
+Patterns = tuple[tuple[str, str], ...]  # (code, regular expression), most specific first
 
 ACTIVE, REQUESTS, REVIEW = "active_disclosure", "requests", "review_litigation"
 
-# Row labels, most specific first; matched on the last label cell of a row, then on the whole label.
-_REQUEST_ROWS: tuple[tuple[str, str], ...] = (
-    ("new_requests", r"本年新收|新收.*申请"),
-    ("carried_over", r"上年结转"),
-    ("carried_forward", r"结转下年|结转到下年|下年度继续办理"),
-    ("partially_disclosed", r"部分公开"),
-    ("disclosed", r"予以公开"),
-    ("withheld_state_secret", r"国家秘密"),
-    ("withheld_prohibited_by_law", r"禁止公开"),
-    ("withheld_security_stability", r"三安全一稳定|国家安全|公共安全"),
-    ("withheld_third_party", r"第三方"),
-    ("withheld_internal_affairs", r"内部事务"),
-    ("withheld_process_info", r"过程性"),
-    ("withheld_enforcement_files", r"执法案卷"),
-    ("withheld_inquiry_matter", r"查询事项"),
-    ("unavailable_not_held", r"不掌握"),
-    ("unavailable_needs_creation", r"另行制作"),
-    ("unavailable_unclear", r"仍不明确|补正后"),
-    ("not_processed_petition", r"信访|举报投诉"),
-    ("not_processed_duplicate", r"重复申请"),
-    ("not_processed_publication", r"出版物"),
-    ("not_processed_excessive", r"大量反复"),
-    ("not_processed_confirmation", r"重新出具|确认.*已获取"),
-    ("other_no_correction", r"不补正"),
-    ("other_unpaid_fee", r"缴纳费用|收费通知"),
-    ("other_handling", r"^(\([六6]\))?其他处理$"),
-    ("other_other", r"^(\d+\.?)?其他(情形)?$"),
-    ("results_total", r"^(\([七7]\))?[总合]计$"),
-)
-_ACTIVE_ROWS: tuple[tuple[str, str], ...] = (
-    ("normative_documents", r"规范性文件"),
-    ("rules", r"规章"),
-    ("administrative_licensing", r"行政许可"),
-    ("other_management_services", r"其他对外管理服务"),
-    ("administrative_penalty", r"行政处罚"),
-    ("administrative_coercion", r"行政强制"),
-    ("administrative_fees", r"事业性收费"),
-    ("government_procurement", r"集中采购|政府采购"),
-)
-_ACTIVE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "2021": (
-        ("issued", r"制发"),
-        ("repealed", r"废止"),
-        ("in_force", r"现行有效"),
-        ("decisions", r"处理决定"),
-        ("amount", r"收费金额|金额"),
-    ),
-    "2019": (
-        ("newly_made", r"新制作"),
-        ("newly_published", r"新公开"),
-        ("total_published", r"公开总数"),
-        ("items_last_year", r"上一?年.*项目"),
-        ("items_change", r"增/?减"),
-        ("decisions", r"处理决定"),
-        ("projects", r"采购项目"),
-        ("amount", r"总金额|金额"),
-    ),
-}
-_REQUEST_LEAVES: tuple[tuple[str, str], ...] = (
-    ("natural_person", r"^自然人$"),
-    ("commercial_enterprise", r"^商业企业$"),
-    ("research_institution", r"^科研机构$"),
-    ("social_welfare_organization", r"^社会公益组织$"),
-    ("legal_service_organization", r"^法律服务机构$"),
-    ("other_organization", r"^其他(组织)?$"),
-    ("total", r"^[总合]计$"),
-)
-# Columns some local tables add (a 法人小计); recognised so that they are skipped, not shifted into.
-_EXTRA_LEAF = re.compile(r"小计|合计$")
-_REQUEST_GROUPS = re.compile(r"^(法人或其他组织|法人和其他组织|申请人情况)$")
-_REVIEW_GROUPS: tuple[tuple[str, str], ...] = (
-    ("litigation_after_review", r"复议后起诉"),
-    ("litigation_direct", r"直接起诉|未经复议"),
-    ("administrative_review", r"^行政复议$"),
-)
-_REVIEW_LEAVES: tuple[tuple[str, str], ...] = (
-    ("upheld", r"维持"),
-    ("corrected", r"纠正"),
-    ("other", r"^(结果)?其他(结果)?$"),
-    ("pending", r"审结"),
-    ("total", r"^[总合]计$"),
-)
-_REVIEW_MARKERS = re.compile(r"行政复议|行政诉讼|维持|纠正|审结|起诉")
-_ACTIVE_MARKERS = re.compile(r"信息内容|第二十条")
+# A label this close to exactly one template label (difflib ratio, 0..1) is read as that label
+# when no pattern finds it (a published typo); a second candidate within the margin makes it
+# ambiguous. Labels shorter than the minimum are too short to tell typos from other words.
+APPROXIMATE_RATIO = 0.75
+APPROXIMATE_MARGIN = 0.2
+_APPROXIMATE_MIN_CHARS = 4
+TEXT_FALLBACK = "text fallback"  # the source of the grid flattened_text_grid makes
+
+
+@dataclass(frozen=True)
+class TableLabels:
+    """The label patterns of a national template's tables 二, 三 and 四 (its era module's knowledge).
+
+    Row patterns are matched on the last label cell of a row, then on the whole label; leaf and
+    group patterns on the header stack of a column.
+    """
+
+    active_rows: Patterns
+    active_columns: Patterns
+    request_rows: Patterns
+    request_leaves: Patterns
+    request_groups: re.Pattern[str]  # heads over the applicant columns
+    extra_leaf: re.Pattern[str]  # columns some local tables add (法人小计): skipped, not shifted into
+    review_groups: Patterns
+    review_leaves: Patterns
+    review_markers: re.Pattern[str]
+    active_markers: re.Pattern[str]
+    request_heads: tuple[str, ...]  # leaf labels that alone say a header is table 三's
+    review_head: str  # the group label over the two litigation groups ("行政诉讼")
+
+
+class GridPosition(NamedTuple):
+    """Where a matched value was published: the index of its grid among the grids matched, and the
+    (row, col) origin of its cell in that grid (the top-left of its span)."""
+
+    table: int
+    row: int
+    col: int
 
 
 @dataclass
@@ -114,6 +71,8 @@ class MatchedCell:
     raw: str
     raw_label: str
     cell: CellValue
+    # None for cells not read from one of the document's grids (the text fallback, prose).
+    position: GridPosition | None = None
 
 
 @dataclass
@@ -129,8 +88,12 @@ class _Header:
     leaves: list[str]  # flattened: column codes in reading order ("" for skipped extras)
 
 
+# A value cell of a row: (column code, published text, origin of the cell in its grid).
+_Value = tuple[str, str, tuple[int, int]]
+
+
 @lru_cache(maxsize=65536)
-def _first(patterns: tuple[tuple[str, str], ...], key: str) -> str | None:
+def _first(patterns: Patterns, key: str) -> str | None:
     """The code of the first pattern found in a label (memoised: tables repeat their labels)."""
     for code, pattern in patterns:
         if re.search(pattern, key):
@@ -138,24 +101,35 @@ def _first(patterns: tuple[tuple[str, str], ...], key: str) -> str | None:
     return None
 
 
+_NUMBERING = re.compile(r"^([一二三四五六七八九十\d]+[,.]|\([一二三四五六七八九十\d]+\))")
+
+
+_NUMBERED_TAIL = re.compile(r"(?<=[^\d.])\d{1,2}\.(?!\d).+$")
+
+
 def _strip_numbering(key: str) -> str:
     """'三、本年度办理结果' -> '本年度办理结果'; '4、' (Word numbering) and '(一)' prefixes go too."""
-    return re.sub(r"^([一二三四五六七八九十\d]+[,.]|\([一二三四五六七八九十\d]+\))", "", key)
+    return _NUMBERING.sub("", key)
 
 
 class _Matcher:
-    def __init__(self, template: str) -> None:
-        self.template = template
-        self.codebook = load_codebook(template)
-        self.valid = set(self.codebook.keys)
-        self.items = {section: set(self.codebook.items(section)) for section in (ACTIVE, REQUESTS, REVIEW)}
+    def __init__(self, codebook: Codebook, labels: TableLabels) -> None:
+        self.codebook = codebook
+        self.labels = labels
+        self.valid = set(codebook.keys)
+        self.items = {section: set(codebook.items(section)) for section in (ACTIVE, REQUESTS, REVIEW)}
         self.result = MatchResult()
         self.header: _Header | None = None
         self.pending_header: list[list[GridCell]] = []
         self.pending_aligned = True
+        self.table = 0
+        self.prose = False
 
     # -- rows ---------------------------------------------------------------------------------
-    def feed(self, grid: TableGrid) -> None:
+    def feed(self, grid: TableGrid, table: int) -> None:
+        self.table = table
+        # Lines of the text fallback are mostly prose: a sentence with a number is no typo'd row.
+        self.prose = grid.source == TEXT_FALLBACK
         for row in grid.rows:
             cells = _distinct(row) if grid.aligned else row
             if not any(c.text.strip() for c in cells) and not (self.header and self.header.table == REVIEW):
@@ -178,14 +152,14 @@ class _Matcher:
         keys = [label_key(c.text) for c in cells if c.text.strip()]
         if any(read_cell(c.text).kind == KIND_NUMBER for c in cells):
             return False
-        labels = sum(1 for k in keys if _header_label(k, self.template))
+        labels = sum(1 for k in keys if self._header_label(k))
         if labels >= 2:
             return True
         return labels == 1 and all(self._row_item(k) is None for k in keys)
 
     def _row_item(self, key: str) -> tuple[str, str] | None:
         base = _strip_numbering(key)
-        for section, patterns in ((REQUESTS, _REQUEST_ROWS), (ACTIVE, _ACTIVE_ROWS)):
+        for section, patterns in ((REQUESTS, self.labels.request_rows), (ACTIVE, self.labels.active_rows)):
             for candidate in (base, key):
                 item = _first(patterns, candidate)
                 if item and item in self.items[section]:
@@ -200,15 +174,33 @@ class _Matcher:
                 return found
         return None
 
+    def _approximate_item(self, labels: list[str]) -> tuple[str, str] | None:
+        """A row whose last label no pattern finds, read as the one template row it is close to."""
+        published = labels[-1].strip()
+        key = label_key(published)
+        # Characters of a neighbouring cell glued before the row's numbering ("结果2.其他…" from a
+        # vertical label beside it) are no part of the label.
+        numbered = _NUMBERED_TAIL.search(key)
+        found, warning = approximate_label(
+            self.codebook, _strip_numbering(numbered.group(0) if numbered else key)
+        )
+        if warning:
+            self.result.warnings.append(warning.format(published=published))
+        return found
+
     def _data_row(self, row: list[GridCell], cells: list[GridCell], aligned: bool) -> None:
         labels, trailing = _split_trailing(cells)
         item = self._row_label_item(labels)
         if item is None and any(label_key(t) for t in labels):
-            return  # a row of prose or of a table we do not know
+            if self.prose or not any(read_cell(t).kind == KIND_NUMBER for _, t, _ in trailing):
+                return  # a row of prose or of a table we do not know
+            item = self._approximate_item([t for t in labels if label_key(t)])
+            if item is None:
+                return
         # A row with values but no label is table 四's single data row.
         section, item_code = item or (REVIEW, "")
         header = self.header if self.header and self.header.table == section else None
-        values: list[tuple[str, str]] | None = None
+        values: list[_Value] | None = None
         if aligned and header and header.by_column:
             aligned_labels, aligned_values = _split_aligned(row, header.by_column)
             if aligned_labels is not None:
@@ -216,24 +208,29 @@ class _Matcher:
         if values is None:
             values = self._assign_flat(trailing, header, section, item_code)
         label = " / ".join(t for t in labels if t.strip())
-        for code, text in values:
+        for code, text, origin in values:
             if not code:
                 continue  # a column the national template does not have (法人小计)
+            position = GridPosition(self.table, *origin)
             if section == REVIEW:
                 review_item, _, column = code.partition(":")
-                self._store((REVIEW, review_item, column), text, label)
+                self._store((REVIEW, review_item, column), text, label, position)
             else:
-                self._store((section, item_code, code), text, label)
+                self._store((section, item_code, code), text, label, position)
 
     def _assign_flat(
-        self, values: list[tuple[str, str]], header: _Header | None, section: str, item: str
-    ) -> list[tuple[str, str]]:
+        self, values: list[_Value], header: _Header | None, section: str, item: str
+    ) -> list[_Value]:
         """Map trailing values to the header's leaves from the right (the right edge lines up)."""
-        leaves = header.leaves if header and header.leaves else _canonical(section, item, self.template)
-        texts = [t for _, t in values][-len(leaves) :]
-        return list(zip(leaves[-len(texts) :], texts, strict=True)) if texts else []
+        leaves = header.leaves if header and header.leaves else self._canonical(section, item)
+        kept = values[-len(leaves) :]
+        return (
+            [(code, text, origin) for code, (_, text, origin) in zip(leaves[-len(kept) :], kept, strict=True)]
+            if kept
+            else []
+        )
 
-    def _store(self, key: Key, text: str, label: str) -> None:
+    def _store(self, key: Key, text: str, label: str, position: GridPosition) -> None:
         if key not in self.valid:
             return
         cell = read_cell(text)
@@ -245,23 +242,23 @@ class _Matcher:
                     f"({previous.raw!r} and {text!r}); kept the first"
                 )
             return
-        self.result.cells[key] = MatchedCell(key, text, label, cell)
+        self.result.cells[key] = MatchedCell(key, text, label, cell, position)
 
     # -- headers ------------------------------------------------------------------------------
     def _build_header(self, rows: list[list[GridCell]], aligned: bool) -> _Header:
         keys_all = [label_key(c.text) for row in rows for c in row if c.text.strip()]
-        table = _header_table(keys_all, self.header.table if self.header else None)
+        table = self._header_table(keys_all, self.header.table if self.header else None)
         if aligned:
             by_column = self._columns_aligned(rows, table)
             leaves = _dedupe([by_column[c] for c in sorted(by_column)])
         else:
             by_column, leaves = {}, self._leaves_flat(keys_all, table)
-        expected = _complete_columns(table)
+        expected = self._complete_columns(table)
         if expected and not expected <= set(leaves):
             # A header we only half understood must not shift values into the wrong columns:
             # read the rows in template order instead, aligned on their right edge.
             self.result.warnings.append(f"header_not_understood: {table} columns read in template order")
-            return _Header(table, {}, _canonical(table, "", self.template))
+            return _Header(table, {}, self._canonical(table, ""))
         return _Header(table, by_column, leaves)
 
     def _columns_aligned(self, rows: list[list[GridCell]], table: str) -> dict[int, str]:
@@ -278,92 +275,143 @@ class _Matcher:
         """The column code of a header stack (top to bottom), or "" for a recognised extra column."""
         if not stack:
             return None
+        labels = self.labels
         candidates = [stack[-1]]
         if len(stack) >= 2:
             candidates.append(stack[-2] + stack[-1])  # "商业" over "企业" (quirk 3)
         if table == REQUESTS:
             for key in candidates:
-                code = _first(_REQUEST_LEAVES, key)
+                code = _first(labels.request_leaves, key)
                 if code:
                     return code
-            return "" if any(_EXTRA_LEAF.search(k) for k in candidates) else None
+            return "" if any(labels.extra_leaf.search(k) for k in candidates) else None
         if table == REVIEW:
-            group = next((g for k in stack if (g := _first(_REVIEW_GROUPS, k))), None)
-            leaf = _first(_REVIEW_LEAVES, stack[-1])
+            group = next((g for k in stack if (g := _first(labels.review_groups, k))), None)
+            leaf = _first(labels.review_leaves, stack[-1])
             if group and leaf:
                 return f"{group}:{leaf}"
             return None
-        return next(
-            (code for k in reversed(stack) if (code := _first(_ACTIVE_COLUMNS[self.template], k))), None
-        )
+        return next((code for k in reversed(stack) if (code := _first(labels.active_columns, k))), None)
 
     def _leaves_flat(self, keys: list[str], table: str) -> list[str]:
+        labels = self.labels
         if table == REQUESTS:
             children, has_natural, has_total = [], False, False
             for key in keys:
-                code = _first(_REQUEST_LEAVES, key)
+                code = _first(labels.request_leaves, key)
                 if code == "natural_person":
                     has_natural = True
                 elif code == "total":
                     has_total = True
                 elif code:
                     children.append(code)
-                elif _EXTRA_LEAF.search(key) and not _REQUEST_GROUPS.search(key):
+                elif labels.extra_leaf.search(key) and not labels.request_groups.search(key):
                     children.append("")
             merged = [code for i, code in enumerate(children) if code == "" or code not in children[:i]]
             return ["natural_person"] * has_natural + merged + ["total"] * has_total
         if table == REVIEW:
-            return _review_codes()
-        return _dedupe([code for k in keys if (code := _first(_ACTIVE_COLUMNS[self.template], k))])
+            return self._review_codes()
+        return _dedupe([code for k in keys if (code := _first(labels.active_columns, k))])
+
+    def _header_label(self, key: str) -> bool:
+        key = _strip_numbering(key)
+        labels = self.labels
+        return bool(
+            _first(labels.request_leaves, key)
+            or labels.request_groups.search(key)
+            or labels.extra_leaf.search(key)
+            or _first(labels.review_groups, key)
+            or key == labels.review_head
+            or _first(labels.review_leaves, key)
+            or labels.active_markers.search(key)
+            or _first(labels.active_columns, key)
+        )
+
+    def _header_table(self, keys: list[str], previous: str | None) -> str:
+        labels = self.labels
+        if any(_first(labels.review_groups, k) or k == labels.review_head for k in keys):
+            return REVIEW
+        if any(labels.request_groups.search(k) or k in labels.request_heads for k in keys):
+            return REQUESTS
+        if any(labels.active_markers.search(k) for k in keys):
+            return ACTIVE
+        if any(labels.review_markers.search(k) for k in keys):
+            return REVIEW
+        return previous or ACTIVE
+
+    def _complete_columns(self, table: str) -> set[str]:
+        """The columns a header of this table must yield to be trusted (none for table 二's varied heads)."""
+        if table == REQUESTS:
+            return set(REQUEST_COLUMNS)
+        if table == REVIEW:
+            return set(self._review_codes())
+        return set()
+
+    def _review_codes(self) -> list[str]:
+        return [f"{item}:{column}" for item in REVIEW_ITEMS for column in REVIEW_COLUMNS]
+
+    def _canonical(self, section: str, item: str) -> list[str]:
+        """Template column order, used only where a table reached us without its header."""
+        if section == REQUESTS:
+            return list(REQUEST_COLUMNS)
+        if section == REVIEW:
+            return self._review_codes()
+        return [c.column for c in self.codebook.cells if c.section == section and c.item == item]
 
 
-def _header_label(key: str, template: str) -> bool:
-    key = _strip_numbering(key)
-    return bool(
-        _first(_REQUEST_LEAVES, key)
-        or _REQUEST_GROUPS.search(key)
-        or _EXTRA_LEAF.search(key)
-        or _first(_REVIEW_GROUPS, key)
-        or key == "行政诉讼"
-        or _first(_REVIEW_LEAVES, key)
-        or _ACTIVE_MARKERS.search(key)
-        or _first(_ACTIVE_COLUMNS[template], key)
-    )
+def approximate_label(codebook: Codebook, key: str) -> tuple[tuple[str, str] | None, str]:
+    """(section, item) of the one row label of the codebook a published label is close to, and a
+    warning with ``{published}`` left for the caller: what was read as what, or why not."""
+    if len(key) < _APPROXIMATE_MIN_CHARS:
+        return None, ""
+    ranked = _ranked_row_labels(codebook, key)
+    if not ranked or ranked[0][0] < APPROXIMATE_RATIO:
+        return None, ""
+    (ratio, label, found), second = ranked[0], ranked[1] if len(ranked) > 1 else None
+    if second is not None and second[0] > ratio - APPROXIMATE_MARGIN:
+        return None, (
+            f"label_ambiguous: {{published!r}} is close to both {label!r} and {second[1]!r}; not matched"
+        )
+    return found, f"label_approximate: {{published!r}} read as the template's {label!r} ({'/'.join(found)})"
 
 
-def _header_table(keys: list[str], previous: str | None) -> str:
-    if any(_first(_REVIEW_GROUPS, k) or k == "行政诉讼" for k in keys):
-        return REVIEW
-    if any(_REQUEST_GROUPS.search(k) or k in ("自然人", "商业企业", "科研机构") for k in keys):
-        return REQUESTS
-    if any(_ACTIVE_MARKERS.search(k) for k in keys):
-        return ACTIVE
-    if any(_REVIEW_MARKERS.search(k) for k in keys):
-        return REVIEW
-    return previous or ACTIVE
+_RANKED: dict[tuple[str, str], list[tuple[float, str, tuple[str, str]]]] = {}
+_ROW_LABELS: dict[str, list[tuple[str, str, tuple[str, str]]]] = {}
+_RANKED_MAX = 4096  # published labels remembered (tables repeat them across documents)
 
 
-def _complete_columns(table: str) -> set[str]:
-    """The columns a header of this table must yield to be trusted (none for table 二's varied heads)."""
-    if table == REQUESTS:
-        return set(REQUEST_COLUMNS)
-    if table == REVIEW:
-        return set(_review_codes())
-    return set()
+def _ranked_row_labels(codebook: Codebook, key: str) -> list[tuple[float, str, tuple[str, str]]]:
+    """Template row labels by their closeness to a published one (distinct labels, best first)."""
+    memo = (codebook.template, key)
+    if memo not in _RANKED:
+        if len(_RANKED) >= _RANKED_MAX:
+            _RANKED.clear()
+        if codebook.template not in _ROW_LABELS:
+            _ROW_LABELS[codebook.template] = _row_labels(codebook)
+        scored = [
+            (SequenceMatcher(None, key, row_key, autojunk=False).ratio(), label, found)
+            for row_key, label, found in _ROW_LABELS[codebook.template]
+        ]
+        _RANKED[memo] = sorted(scored, key=lambda s: -s[0])
+    return _RANKED[memo]
 
 
-def _review_codes() -> list[str]:
-    return [f"{item}:{column}" for item in REVIEW_ITEMS for column in REVIEW_COLUMNS]
+def _row_labels(codebook: Codebook) -> list[tuple[str, str, tuple[str, str]]]:
+    """(label key, label, (section, item)) of every row of tables 二 and 三 of a codebook.
 
-
-def _canonical(section: str, item: str, template: str) -> list[str]:
-    """Template column order, used only where a table reached us without its header."""
-    if section == REQUESTS:
-        return list(REQUEST_COLUMNS)
-    if section == REVIEW:
-        return _review_codes()
-    codebook = load_codebook(template)
-    return [c.column for c in codebook.cells if c.section == section and c.item == item]
+    The row's own words: the last part of the codebook's item label, without its numbering and
+    its parenthesised note ("（二）部分公开（区分处理的，…）" -> "部分公开").
+    """
+    out: dict[tuple[str, str], tuple[str, str, tuple[str, str]]] = {}
+    for cell in codebook.cells:
+        if cell.section not in (ACTIVE, REQUESTS):
+            continue
+        words = re.sub(r"[（(][^）)]*[）)]$", "", cell.item_label.split("/")[-1])
+        key = label_key(words)
+        while (stripped := _strip_numbering(key)) != key:
+            key = stripped
+        out.setdefault((cell.section, cell.item), (key, words.strip(), (cell.section, cell.item)))
+    return list(out.values())
 
 
 def _distinct(row: list[GridCell]) -> list[GridCell]:
@@ -376,25 +424,23 @@ def _distinct(row: list[GridCell]) -> list[GridCell]:
     return out
 
 
-def _split_trailing(cells: list[GridCell]) -> tuple[list[str], list[tuple[str, str]]]:
+def _split_trailing(cells: list[GridCell]) -> tuple[list[str], list[_Value]]:
     """Flattened rows: the values are the value-like cells at the right end, the rest is the label."""
     texts = [c.text for c in cells]
     i = len(texts)
     while i > 0 and read_cell(texts[i - 1]).kind != KIND_TEXT:
         i -= 1
-    return texts[:i], [("", t) for t in texts[i:]]
+    return texts[:i], [("", c.text, c.origin) for c in cells[i:]]
 
 
-def _split_aligned(
-    row: list[GridCell], by_column: dict[int, str]
-) -> tuple[list[str] | None, list[tuple[str, str]]]:
+def _split_aligned(row: list[GridCell], by_column: dict[int, str]) -> tuple[list[str] | None, list[_Value]]:
     """Aligned rows: cells under mapped columns are values, the others the label.
 
     Returns a None label when the row does not fit the header (a value column holding label
     text), so the caller falls back to reading it as a flattened row.
     """
     labels: list[str] = []
-    values: list[tuple[str, str]] = []
+    values: list[_Value] = []
     seen: set[tuple[int, int]] = set()
     for c, cell in enumerate(row):
         if cell.origin in seen:
@@ -403,7 +449,7 @@ def _split_aligned(
         if c in by_column:
             if read_cell(cell.text).kind == KIND_TEXT and label_key(cell.text):
                 return None, []
-            values.append((by_column[c], cell.text))
+            values.append((by_column[c], cell.text, cell.origin))
         elif cell.text.strip():
             labels.append(cell.text)
     return _dedupe(labels), values
@@ -417,9 +463,28 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
-def match_grids(grids: list[TableGrid], template: str) -> MatchResult:
-    """Map every cell the grids publish to its codebook key."""
-    matcher = _Matcher(template)
-    for grid in grids:
-        matcher.feed(grid)
+def match_grids(grids: list[TableGrid], codebook: Codebook, labels: TableLabels) -> MatchResult:
+    """Map every cell the grids publish to its codebook key (positions index into `grids`)."""
+    matcher = _Matcher(codebook, labels)
+    for table, grid in enumerate(grids):
+        matcher.feed(grid, table)
     return matcher.result
+
+
+def flattened_text_grid(text: str) -> TableGrid:
+    """The text fallback: tables that lost their markup, read as label/number sequences."""
+    rows: list[list[str]] = []
+    current: list[str] = []
+    previous_was_value = False
+    for line in text.splitlines():
+        for token in re.split(r"\s*\|\s*|\t+|\s{2,}", line.strip()):
+            if not token:
+                continue
+            value_like = read_cell(token).kind in (KIND_NUMBER, KIND_NOT_APPLICABLE)
+            if not value_like and previous_was_value:
+                rows.append(current)
+                current = []
+            current.append(token)
+            previous_was_value = value_like
+    rows.append(current)
+    return TableGrid.from_rows([r for r in rows if r], aligned=False, source=TEXT_FALLBACK)

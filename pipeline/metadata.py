@@ -33,11 +33,17 @@ _AGENCY_SUFFIX = re.compile(
     r"[局厅部委署办院会站所中心处室队]|街道办事处|街道|人民法院|人民检察院)$"
 )
 _PLACE_SUFFIX = re.compile(r"(省|自治区|市|自治州|州|地区|盟|县|自治县|区|旗|镇|乡|街道|新区|开发区)$")
+# Empty cells at either end of a spreadsheet row as the readers print it ("title |  |  | ").
+_EMPTY_CELLS = re.compile(r"^(\s*\|)+|(\|\s*)+$")
+# A row naming who filled in a statistics sheet ("填报单位：前进区人民政府").
+_UNIT_LINE = re.compile(r"^(?:填报|报送|编制|制表)?单位(?:名称)?[:：]\s*(?P<name>[^\s|:：]{2,40})")
 # Characters that end a run of place names when reading backwards from an agency name in prose.
 _PROSE_BREAK = set("在的由是为及与对向经将据按从至了可到请见以、，。；：:;,.（）()《》“”\"' \t\n")
 _PROSE_VERBS = re.compile(
     r"关于|位于|对于|由于|属于|致电|电话|联系|咨询|拨打|登录|访问|详见|查阅|关注|通过|根据|依据"
 )
+# What follows a place named alone in a title to make it an agency (never 政府信息公开).
+_PLACE_AGENCY = r"(人民政府办公室|人民政府|政府办公室|政府(?!信息)|管理委员会|管委会)"
 _PREFIX_PLACE = re.compile(
     r"^(?:中华人民共和国|(?:[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|地区|盟|州|县|区|旗))+)$"
 )
@@ -64,9 +70,11 @@ def find_title(text: str, hints: dict[str, str]) -> str | None:
         title = _clean_title(hints.get(key, ""))
         if _TITLE_END.search(squash(title)) and _title_year(title):
             return title
-    lines = [line.strip() for line in text.splitlines() if line.strip()][:40]
+    lines = _leading_lines(text)
     # Titles are often broken over lines ("2024年前进区人民政府" / "政府信息公开工作年度报告"):
-    # a single line is preferred to a join, so a breadcrumb above the title is never glued on.
+    # a single line is preferred to a join, so a breadcrumb above the title is never glued on,
+    # except the agency's own name above a title that names none ("前进区人民政府" /
+    # "2024年政府信息公开工作年度报告").
     for need_year, width in itertools.product((True, False), (1, 2, 3)):
         for i in range(len(lines)):
             candidate = "".join(lines[i : i + width])
@@ -76,11 +84,30 @@ def find_title(text: str, hints: dict[str, str]) -> str | None:
                 and _starts_title(lines, i)
                 and (_title_year(candidate) or not need_year)
             ):
+                if i > 0 and _title_agency(candidate) is None and _names_agency(lines[i - 1]):
+                    candidate = lines[i - 1] + candidate
                 return _clean_title(candidate)
     for key in ("doc_title", "page_title"):
         if hints.get(key):
             return _clean_title(hints[key])
     return None
+
+
+def _leading_lines(text: str) -> list[str]:
+    """The document's first non-blank lines, a spreadsheet row's empty cells dropped
+    ("前进区人民政府 |  |  | " reads "前进区人民政府")."""
+    lines = (_EMPTY_CELLS.sub("", line).strip() for line in text.splitlines())
+    return [line for line in lines if line][:40]
+
+
+def _names_agency(line: str) -> bool:
+    """A line that is an agency's name alone (the first line of a title on two lines)."""
+    key = squash(line)
+    return (
+        2 <= len(key) <= 30
+        and not re.search(r"[。；，:：>/|]|首页|位置|年", key)
+        and bool(_AGENCY_SUFFIX.search(key) or _PLACE_SUFFIX.search(key))
+    )
 
 
 def _starts_title(lines: list[str], i: int) -> bool:
@@ -155,14 +182,19 @@ def _title_agency(title: str | None) -> str | None:
 
 
 def _complete_place(place: str, text: str) -> str | None:
-    """'临江区' in the title -> the '临江区人民政府' the body names most often."""
-    names = Counter(
-        m.group(0) for m in re.finditer(re.escape(place) + r"(人民政府办公室|人民政府|政府办公室|政府)", text)
-    )
+    """'临江区' in the title -> the '临江区人民政府' the body names most often.
+
+    Only a name the document prints: a short '临江区政府' counts for '临江区人民政府' where that is
+    printed too, and is kept as printed where it is not. '某某区政府信息公开…' is 政府信息公开, not
+    an agency; a zone run by a 管委会 is completed with the committee's name.
+    """
+    names = Counter(m.group(0) for m in re.finditer(re.escape(place) + _PLACE_AGENCY, text))
     if not names:
         return None
-    best = names.most_common(1)[0][0]
-    return best.replace(f"{place}政府", f"{place}人民政府") if best == f"{place}政府" else best
+    short, full = f"{place}政府", f"{place}人民政府"
+    if short in names and full in names:
+        names[full] += names.pop(short)
+    return names.most_common(1)[0][0]
 
 
 def _fullest(agency: str, text: str) -> str:
@@ -196,6 +228,13 @@ def _fullest(agency: str, text: str) -> str:
     return best
 
 
+def _unit_line(text: str) -> str | None:
+    for line in _leading_lines(text):
+        if match := _UNIT_LINE.match(squash(line)):
+            return match.group("name")
+    return None
+
+
 def is_report(title: str | None, has_tables: bool) -> bool:
     """A report names itself so in its title; without a telling title, its tables decide."""
     key = squash(title or "")
@@ -210,6 +249,9 @@ def read_metadata(text: str, hints: dict[str, str], has_tables: bool) -> Documen
     title = find_title(text, hints)
     year, warnings = find_year(title, text)
     agency, agency_full = find_agency(title, text)
+    if agency is None and (unit := _unit_line(text)):
+        agency, agency_full = unit, _fullest(unit, unicodedata.normalize("NFKC", text))
+        warnings.append("agency_from_unit_row: the title names no agency; a 填报单位 row does")
     if agency is None and hints.get("publisher"):
         agency = agency_full = hints["publisher"]
         warnings.append("agency_from_metadata: the title names no agency")

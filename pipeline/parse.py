@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import partial
 
-from pipeline.checks import impute_zeros, run_checks
-from pipeline.codebook import PRE_2019_FILES, load_codebook
-from pipeline.grid import TableGrid
-from pipeline.legacy import fill_pre2019
-from pipeline.matcher import MatchedCell, match_grids
+from pipeline.limits import BudgetExceeded
+from pipeline.matcher import MatchedCell, flattened_text_grid
 from pipeline.metadata import read_metadata
-from pipeline.numbers import label_key, read_cell
-from pipeline.readers import Document, UnreadableDocument, detect_format, reader_for
+from pipeline.readers import Document, UnreadableDocument, detect_format
+from pipeline.readers.dispatch import reader_for
 from pipeline.report import (
     KIND_EMPTY,
     KIND_MISSING,
-    KIND_NOT_APPLICABLE,
-    KIND_NUMBER,
     STATUS_FAILED,
     STATUS_NOT_REPORT,
     STATUS_OK,
@@ -29,34 +23,11 @@ from pipeline.report import (
     Fact,
     Report,
 )
+from pipeline.templates.era import TemplateEra
+from pipeline.templates.registry import ERAS, UNIDENTIFIED, detect_template
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # bumped when parsing changes, so caches and `nianbao reparse` redo it
 
-# Labels that only one template era has (which of them matched is kept as evidence).
-_TEMPLATE_EVIDENCE: dict[str, tuple[str, ...]] = {
-    "2021": (
-        "本年制发件数",
-        "本年废止件数",
-        "现行有效件数",
-        "本年收费金额",
-        "本年处理决定数量",
-        "不补正",
-        "缴纳费用",
-    ),
-    "2019": (
-        "本年新制作数量",
-        "本年新公开数量",
-        "对外公开总数量",
-        "上一年项目数量",
-        "本年增/减",
-        "政府集中采购",
-        "其他对外管理服务事项",
-    ),
-    "2014": ("统计指标", "主动公开政府信息数", "收到申请数", "申请答复数", "举报投诉数量"),
-    # Local pre-2014 附表 (pipeline/legacy.py): their column heads.
-    "legacy": ("指标名称", "计量单位", "本期实际", "本年累计", "历年累计"),
-}
-_OTHER_HANDLING = re.compile(r"(\([六6]\))?其他处理")
 _MONEY_FACTORS = {"元": 1 / 10000, "万元": 1, "亿元": 10000}
 
 
@@ -75,23 +46,42 @@ def parse_report(
     ``url``): tables published as images are OCR'd into the page's tables.
     """
     report = Report(source=filename or url or "<bytes>")
+    try:
+        _parse(report, data, content_type, url, images)
+    except BudgetExceeded as exc:  # a reader stopped before work a budget forbids
+        return _failed(report, str(exc))
+    except Exception as exc:  # the one entry point: no document may stop its caller
+        return _failed(report, f"{type(exc).__name__}: {exc}")
+    return report
+
+
+def _failed(partial: Report, error: str) -> Report:
+    """The report of a document that could not be parsed: nothing half-filled, a one-line error."""
+    report = Report(source=partial.source, status=STATUS_FAILED)
+    report.source_format = partial.source_format
+    report.error = " ".join(error.split())[:500] or "parse failed"
+    return report
+
+
+def _parse(
+    report: Report, data: bytes, content_type: str | None, url: str | None, images: Mapping[str, bytes] | None
+) -> None:
     fmt = detect_format(data)
     report.source_format = fmt
     reader = reader_for(fmt)
     if reader is None:
         report.error = _unsupported(fmt, content_type)
-        return report
+        return
     try:
         document = reader(data)
     except UnreadableDocument as exc:
         report.error = str(exc)
-        return report
+        return
     if fmt == "html" and (images is not None or re.search(rb"<img", data, re.I)):
         from pipeline.readers.ocr import add_page_images
 
         report.warnings.extend(add_page_images(document, data, url, images))
     _fill(report, document)
-    return report
 
 
 def _unsupported(fmt: str, content_type: str | None) -> str:
@@ -102,6 +92,7 @@ def _unsupported(fmt: str, content_type: str | None) -> str:
 
 
 def _fill(report: Report, document: Document) -> None:
+    """Metadata, then for every era the same sequence: match -> facts -> checks -> evidence -> status."""
     report.text = document.text
     report.metadata = dict(document.metadata)
     template, evidence = detect_template(document.tables)
@@ -114,84 +105,46 @@ def _fill(report: Report, document: Document) -> None:
     if not meta.is_report:
         report.status = STATUS_NOT_REPORT
         return
-    report.template, report.template_evidence = template, evidence
-    if template is None or template in PRE_2019_FILES:
-        fill_pre2019(report, document, _facts)  # the 2014 table, or legacy 附表 and prose
-        if report.facts:
-            report.status = _status(report)
-        return
-    matched = match_grids(document.tables, template)
-    report.warnings.extend(matched.warnings)
-    cells = matched.cells
-    if len(cells) < len(load_codebook(template).cells):
-        fallback = match_grids([flattened_text_grid(document.text)], template)
-        for key, cell in fallback.cells.items():
-            cells.setdefault(key, cell)
-    report.facts = _facts(cells, template, report.warnings)
-    facts = {f.key: f for f in report.facts}
-    impute_zeros(facts, template)
-    report.checks, _skipped = run_checks(facts, template)
+    report.template_evidence = evidence
+    era = ERAS[template or UNIDENTIFIED]
+    matched = era.match(document)
+    warnings: list[str] = []
+    while len(matched.cells) < era.min_cells:
+        if era.fallback is None:
+            _add_warnings(report, [*warnings, *matched.warnings])
+            report.status = STATUS_PARTIAL
+            report.warnings.append("no_tables: no statistical table of a known template was found")
+            return
+        warnings += [
+            *matched.warnings,
+            f"template_unmatched: only {len(matched.cells)} cells of the {era.name} template; "
+            f"read as {era.fallback}",
+        ]
+        era = ERAS[era.fallback]
+        matched = era.match(document)
+    _add_warnings(report, [*warnings, *matched.warnings])
+    report.template = era.name
+    report.template_evidence = era.template_evidence(evidence, matched)
+    report.facts = _facts(matched.cells, era, report.warnings)
+    report.checks = era.check({f.key: f for f in report.facts})
     if "ocr_pages" in document.metadata or "ocr_images" in document.metadata:
-        from pipeline.readers.ocr import apply_ocr_evidence, template_rule_cells
+        from pipeline.readers.ocr import apply_ocr_evidence
 
-        match = partial(match_grids, template=template)
-        apply_ocr_evidence(report, document.tables, match, template_rule_cells(template))
+        apply_ocr_evidence(report, document.tables, era.match_grids, era.rule_cells())
     report.status = _status(report)
 
 
-def detect_template(grids: list[TableGrid]) -> tuple[str | None, list[str]]:
-    """The template era from the labels the tables carry, never from the year or a cited notice."""
-    keys = {label_key(cell.text) for grid in grids for row in grid.rows for cell in row if cell.text.strip()}
-    joined = "\n".join(keys)
-    found = {
-        template: [label for label in labels if label_key(label) in joined]
-        for template, labels in _TEMPLATE_EVIDENCE.items()
-    }
-    if _single_other_handling(grids):
-        found["2019"].append("(六)其他处理 as one row")
-    best = max(found, key=lambda t: len(found[t]))
-    if found[best]:
-        return best, found[best]
-    if any(re.search(r"申请人情况|自然人|复议后起诉|直接起诉", k) for k in keys):
-        return "2021", ["tables 三/四 only (identical in both eras): assumed 2021"]
-    return None, []
+def _add_warnings(report: Report, warnings: list[str]) -> None:
+    """The matcher's warnings, each once."""
+    report.warnings.extend(w for w in dict.fromkeys(warnings) if w not in report.warnings)
 
 
-def _single_other_handling(grids: list[TableGrid]) -> bool:
-    """2019's （六）其他处理 is a row of its own with values; in 2021 it only heads three sub-rows."""
-    for grid in grids:
-        for row in grid.rows:
-            texts = [c.text for c in row]
-            for i, text in enumerate(texts):
-                if _OTHER_HANDLING.fullmatch(label_key(text)):
-                    rest = [t for t in texts[i + 1 :] if t != text]
-                    if rest and all(read_cell(t).kind in (KIND_NUMBER, KIND_EMPTY) for t in rest):
-                        return True
-    return False
-
-
-def flattened_text_grid(text: str) -> TableGrid:
-    """The text fallback: tables that lost their markup, read as label/number sequences."""
-    rows: list[list[str]] = []
-    current: list[str] = []
-    previous_was_value = False
-    for line in text.splitlines():
-        for token in re.split(r"\s*\|\s*|\t+|\s{2,}", line.strip()):
-            if not token:
-                continue
-            value_like = read_cell(token).kind in (KIND_NUMBER, KIND_NOT_APPLICABLE)
-            if not value_like and previous_was_value:
-                rows.append(current)
-                current = []
-            current.append(token)
-            previous_was_value = value_like
-    rows.append(current)
-    return TableGrid.from_rows([r for r in rows if r], aligned=False, source="text fallback")
-
-
-def _facts(cells: dict[tuple[str, str, str], MatchedCell], template: str, warnings: list[str]) -> list[Fact]:
+def _facts(
+    cells: dict[tuple[str, str, str], MatchedCell], era: TemplateEra, warnings: list[str]
+) -> list[Fact]:
+    """One fact per codebook cell, in codebook order: missing where nothing was matched."""
     facts = []
-    for spec in load_codebook(template).cells:
+    for spec in era.codebook.cells:
         matched = cells.get(spec.key)
         if matched is None:
             facts.append(Fact(*spec.key, value=None, kind=KIND_MISSING, raw="", unit=spec.unit))
@@ -246,4 +199,4 @@ def _status(report: Report) -> str:
     return STATUS_OK if complete else STATUS_PARTIAL
 
 
-__all__ = ["PARSER_VERSION", "STATUS_FAILED", "detect_template", "parse_report"]
+__all__ = ["PARSER_VERSION", "STATUS_FAILED", "parse_report"]

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from pipeline.codebook import load_codebook
 from pipeline.report import KIND_MISSING, Fact, Report
-
-_SECTION_TITLES = {
-    "active_disclosure": "二、主动公开政府信息情况",
-    "requests": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-}
+from pipeline.templates.registry import ERAS
 
 
 def display_width(text: str) -> int:
@@ -36,10 +30,11 @@ def fact_tables(report: Report) -> str:
     """The template's tables, one line per item, values in codebook column order."""
     if not report.template or not report.facts:
         return ""
-    codebook = load_codebook(report.template)
+    era = ERAS[report.template]
+    codebook = era.codebook
     by_key = {f.key: f for f in report.facts}
     blocks = []
-    for section, title in _SECTION_TITLES.items():
+    for section, title in ((s.code, s.description_zh) for s in era.sections):
         items = codebook.items(section)
         if not items:
             continue

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.legacy import LEGACY_SECTION, chinese_number, prose_figures
 from pipeline.metadata import find_year
 from pipeline.parse import parse_report
 from pipeline.report import KIND_MISSING, STATUS_PARTIAL
+from pipeline.templates.legacy import LEGACY_SECTION, chinese_number, prose_figures
 
 
 def figures(text: str) -> dict[str, float]:

@@ -18,9 +18,10 @@ import pytest
 from test_formats_corpus import convert_cache, to_pdf  # noqa: F401 (a fixture)
 
 from pipeline.codebook import load_codebook
-from pipeline.legacy import RULES_2014, STATS_SECTION
 from pipeline.parse import parse_report
 from pipeline.report import KIND_MISSING, STATUS_OK, Report
+from pipeline.templates.era2014 import ERA as ERA_2014
+from pipeline.templates.era2014 import STATS_SECTION
 
 SUMS = {
     "requests_received": ("requests_in_person", "requests_fax", "requests_online", "requests_letter"),
@@ -129,7 +130,7 @@ def test_every_cell_of_the_national_table_from_html(seed: int) -> None:
     assert report.status == STATUS_OK
     assert report.year == 2016
     assert "统计指标" in report.template_evidence
-    assert {c.rule for c in report.checks} == set(RULES_2014)
+    assert {c.rule for c in report.checks} == {r.code for r in ERA_2014.rules}
     assert all(c.ok for c in report.checks)
 
 
@@ -203,5 +204,5 @@ def test_a_table_with_a_few_national_labels_is_read_as_a_legacy_table() -> None:
     )
     report = parse_report(page.encode("utf-8"), "x.html")
     assert report.template == "legacy"
-    assert any("statistics_2014_unmatched" in w for w in report.warnings)
+    assert any("template_unmatched" in w for w in report.warnings)
     assert report.fact("legacy", "requests_received", "value").value == 3

@@ -15,13 +15,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.codebook import PRE_2019_FILES, TEMPLATE_FILES, load_codebook
+from pipeline.codebook import load_codebook
 from pipeline.datasets.layout import PARTITION_SCHEMA, data_files, write_if_changed
 from pipeline.datasets.schema import SCHEMA_VERSION, TABLES, Column, TableSpec
+from pipeline.templates.registry import ERAS
 
 DATAPACKAGE_FILE = "datapackage.json"
 CELLS_FILE = "cells.csv"
-TEMPLATES = (*TEMPLATE_FILES, *PRE_2019_FILES)  # every codebook, newest template first
+TEMPLATES = tuple(ERAS)  # every codebook, newest template first
 CELL_COLUMNS = (
     "template",
     "section",

@@ -14,9 +14,7 @@ from functools import cached_property
 import pyarrow as pa
 
 from pipeline.agency import AGENCY_TYPES
-from pipeline.checks import RULES
 from pipeline.crawl.items import KIND_ATTACHMENT, KIND_PAGE
-from pipeline.legacy import LEGACY_SECTION, LEGACY_TEMPLATE, RULES_2014, STATS_SECTION, STATS_TEMPLATE
 from pipeline.report import (
     KIND_EMPTY,
     KIND_MISSING,
@@ -28,6 +26,7 @@ from pipeline.report import (
     STATUS_OK,
     STATUS_PARTIAL,
 )
+from pipeline.templates.registry import rule_codes, section_codes, template_codes
 
 SCHEMA_VERSION = "1"
 UNKNOWN_YEAR = 0  # partition of documents whose report year could not be read
@@ -124,22 +123,7 @@ ROLE_CODES = (
         "被更正重发版本取代的旧版本",
     ),
 )
-TEMPLATE_CODES = (
-    Code(
-        "2021",
-        "国办公开办函〔2021〕30号 format (report years 2021–): 200 cells",
-        "2021 年版格式，200 个单元格",
-    ),
-    Code(
-        "2019", "国办公开办函〔2019〕60号 trial format (report years 2019–2020): 198 cells", "2019 年试行格式"
-    ),
-    Code(STATS_TEMPLATE, "2014–2018 national statistics table (国办发〔2014〕32号)", "2014–2018 年统计表"),
-    Code(
-        LEGACY_TEMPLATE,
-        "no national table: local 附表 and figures in the prose",
-        "无全国统一表格：地方附表与正文数字",
-    ),
-)
+TEMPLATE_CODES = tuple(Code(c.code, c.description, c.description_zh) for c in template_codes())
 SCOPE_CODES = (
     Code("agency", "the agency's own work", "本机关"),
     Code("region_aggregate", "a government's report covering its whole region", "本地区汇总"),
@@ -148,22 +132,7 @@ METHOD_CODES = (
     Code("text", "read from born-digital text", "从电子文本读取"),
     Code("ocr", "read by OCR from an image", "经 OCR 识别"),
 )
-RULE_CODES = (
-    Code(RULES[0], "table 三: new + carried over = results total + carried forward", "三：一+二=三（七）+四"),
-    Code(
-        RULES[1],
-        "table 三: results total = sum of result rows (一)–(六)",
-        "三：（七）总计=（一）至（六）之和",
-    ),
-    Code(RULES[2], "table 三: total column = sum of the six applicant columns", "三：总计列=六类申请人之和"),
-    Code(
-        RULES[3], "table 四: total = upheld + corrected + other + pending", "四：总计=维持+纠正+其他+尚未审结"
-    ),
-    *(
-        Code(rule, "2014 statistics table: a total = the sum of its parts", "2014 年统计表：合计=分项之和")
-        for rule in RULES_2014
-    ),
-)
+RULE_CODES = tuple(Code(c.code, c.description, c.description_zh) for c in rule_codes())
 UNIT_CODES = (
     Code("count", "a count (件, 个, 人次 …)", "数量"),
     Code("cny_10k", "10,000 yuan (万元); values are decimals", "万元，可为小数"),
@@ -195,17 +164,7 @@ LEVEL_CODES = (
 )
 
 # The tables of the template that `facts.section` codes (items and columns: see cells.csv).
-SECTION_CODES = (
-    Code("active_disclosure", "table 二: proactive disclosure", "二、主动公开政府信息情况"),
-    Code("requests", "table 三: requests received and handled", "三、收到和处理政府信息公开申请情况"),
-    Code(
-        "review_litigation",
-        "table 四: administrative review and litigation",
-        "四、政府信息公开行政复议、行政诉讼情况",
-    ),
-    Code(STATS_SECTION, "the 2014–2018 statistics table", "2014–2018 年政府信息公开情况统计表"),
-    Code(LEGACY_SECTION, "figures of a report without a national table", "无全国统一表格的报告数字"),
-)
+SECTION_CODES = tuple(Code(c.code, c.description, c.description_zh) for c in section_codes())
 
 _YEAR = Column(
     "year",

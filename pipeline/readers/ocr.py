@@ -25,8 +25,6 @@ from urllib.parse import unquote, urljoin
 
 import numpy as np
 
-from pipeline.checks import sum_groups
-from pipeline.codebook import REQUEST_COLUMNS
 from pipeline.grid import GridCell, TableGrid
 from pipeline.matcher import MatchResult
 from pipeline.numbers import read_cell
@@ -530,15 +528,6 @@ def apply_ocr_evidence(
             reason = reason or f"OCR score {fact.confidence:.2f}"
         if reason:
             report.warnings.append(f"ocr_low_confidence: {'/'.join(fact.key)} ({reason})")
-
-
-def template_rule_cells(template: str) -> dict[tuple[str, str], list[Key]]:
-    """(rule, scope) -> the cells of that rule, for the 2019 and 2021 templates (pipeline.checks)."""
-    cells = {(rule, scope): [total, *parts] for rule, scope, total, parts in sum_groups(template)}
-    for column in REQUEST_COLUMNS:
-        items = ("new_requests", "carried_over", "results_total", "carried_forward")
-        cells[("requests_balance", f"column:{column}")] = [("requests", item, column) for item in items]
-    return cells
 
 
 def low_confidence(fact: Fact) -> bool:

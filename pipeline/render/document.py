@@ -42,6 +42,8 @@ def default_rng(gt: GroundTruth) -> random.Random:
 def site_name(gt: GroundTruth) -> str:
     if gt.agency_kind == "ministry":
         return f"{gt.agency_full}门户网站"
+    if gt.agency_kind == "zone":
+        return f"{gt.place}门户网站"  # a 管委会 is no 人民政府
     return f"{gt.place}人民政府门户网站"
 
 
@@ -49,6 +51,8 @@ def who(gt: GroundTruth) -> str:
     """How the prose names the agency."""
     if gt.agency_kind == "gov":
         return f"{gt.place}政府"
+    if gt.agency_kind == "zone":
+        return gt.place
     return gt.agency
 
 
@@ -207,10 +211,21 @@ def _spaced_digits(text: str) -> str:
 
 
 def _title_text(gt: GroundTruth, rng: random.Random, quirks: bool) -> str:
+    if gt.title_lines:
+        return "\n".join(gt.title_lines)
     cut = gt.title.rfind("政府信息公开")
     if quirks and cut > 0 and rng.random() < 0.5:
         return f"{gt.title[:cut]}\n{gt.title[cut:]}"
     return gt.title
+
+
+def _zone_intro(gt: GroundTruth) -> list[Block]:
+    """A zone's report speaks of its 政府信息公开工作 right after the zone's name (issue 8, class 4)."""
+    if gt.agency_kind != "zone":
+        return []
+    return [
+        Block(PARA, f"{gt.year}年，{gt.place}政府信息公开工作以制度建设为基础，以平台建设为支撑，稳步推进。")
+    ]
 
 
 def build_document(gt: GroundTruth, rng: random.Random, *, quirks: bool) -> list[Block]:
@@ -239,6 +254,7 @@ def build_document(gt: GroundTruth, rng: random.Random, *, quirks: bool) -> list
         para(_preamble(gt, rng, quirks)),
         Block(HEADING, "一、总体情况"),
         para(pick(_INTROS)),
+        *_zone_intro(gt),
         Block(SUBHEADING, rng.choice(("（一）主动公开", "（一）主动公开信息", "（一）主动公开情况"))),
         para(_active_sentence(gt, rng)),
         Block(SUBHEADING, "（二）依申请公开"),

@@ -113,7 +113,7 @@ def render_docx(gt: GroundTruth, *, rng: random.Random | None = None) -> bytes:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     doc.core_properties.author = "Administrator"
-    doc.core_properties.title = gt.title
+    doc.core_properties.title = gt.title if gt.metadata_title is None else gt.metadata_title
     for block in build_document(gt, rng, quirks=True):
         if block.kind == TITLE:
             for line in block.text.split("\n"):
@@ -167,18 +167,36 @@ def _xlsx_value(text: str) -> tuple[int | float | str | None, str | None]:
     return number, fmt if grouped or decimals else None
 
 
-def render_xlsx(gt: GroundTruth, *, rng: random.Random | None = None) -> bytes:
+XLSX_TITLE_ROWS = ("merged", "cell", "unit")
+
+
+def render_xlsx(gt: GroundTruth, *, rng: random.Random | None = None, title_row: str = "merged") -> bytes:
+    """The three tables on one sheet under a title row.
+
+    `title_row`: "merged" – the title across the sheet's width; "cell" – the title in A1 alone, no
+    merge (the row reads as the title followed by empty cells); "unit" – a title naming only the
+    year, then a 填报单位 row naming the agency. A `title_lines` title takes one row per line.
+    """
+    if title_row not in XLSX_TITLE_ROWS:
+        raise ValueError(f"unknown title_row {title_row!r}; expected one of {XLSX_TITLE_ROWS}")
     rng = rng or default_rng(gt)
     wb = Workbook()
     ws = wb.active
     ws.title = f"{gt.year}年报"
     width = 15
-    ws.cell(1, 1, gt.title).font = Font(bold=True, size=16)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    if title_row == "unit":
+        lines = [f"{gt.year}年政府信息公开工作年度报告", f"填报单位：{gt.agency_full}"]
+    else:
+        lines = list(gt.title_lines or (gt.title,))
+    for line_row, line in enumerate(lines, start=1):
+        size = 16 if line_row == 1 or title_row != "unit" else 11
+        ws.cell(line_row, 1, line).font = Font(bold=True, size=size)
+        ws.cell(line_row, 1).alignment = Alignment(horizontal="center")
+        if title_row != "cell":
+            ws.merge_cells(start_row=line_row, start_column=1, end_row=line_row, end_column=width)
     for col, chars in enumerate((16, 12, 30, *[9] * 12), start=1):
         ws.column_dimensions[get_column_letter(col)].width = chars
-    top = 3
+    top = len(lines) + 2
     for table in build_tables(gt, wrap=rng.random() < 0.5):
         ws.cell(top, 1, _HEADINGS[table.section]).font = Font(bold=True)
         top += 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, load_codebook
 
-from .truth import GroundTruth, Key
+from .truth import GroundTruth, Key, printed_label
 
 LABEL = "label"
 DATA = "data"
@@ -182,7 +182,7 @@ def table_2(gt: GroundTruth, *, wrap: bool) -> Table:
                 replace(_value(gt, ("active_disclosure", item, col)), colspan=s)
                 for col, s in zip(columns, spans, strict=True)
             )
-            rows.append((Cell(label), *values))
+            rows.append((Cell(printed_label(gt, label)), *values))
     return Table("二", tuple(rows), ncols=4, widths=(4.5, 3.7, 3.7, 3.7))
 
 
@@ -224,7 +224,7 @@ def table_3(gt: GroundTruth, *, wrap: bool, rng: random.Random | None = None) ->
             while i + run < len(items) and levels[items[i + run]][: depth + 1] == path[: depth + 1]:
                 run += 1
             colspan = 3 - depth if depth == len(path) - 1 else 1
-            labels.append(Cell(text, rowspan=run, colspan=colspan))
+            labels.append(Cell(printed_label(gt, text), rowspan=run, colspan=colspan))
         lead = _lead_blanks(rng)
         values = tuple(_value(gt, ("requests", item, col), lead[j]) for j, col in enumerate(REQUEST_COLUMNS))
         rows.append((*labels, *values))

@@ -11,7 +11,7 @@ import math
 import random
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pipeline.codebook import (
@@ -507,7 +507,7 @@ class GroundTruth:
     broken: tuple[Key, ...] = ()  # cells perturbed by break_rule
     broken_rule: str | None = None
     # Beyond the brief: what the renderers and replica sites need to write a realistic page.
-    agency_kind: str = "gov"
+    agency_kind: str = "gov"  # as random_agency's kinds, or "zone" (with_zone_agency)
     place: str = ""
     self_ref: str = "我单位"
     office: str = ""
@@ -516,6 +516,10 @@ class GroundTruth:
     host: str = ""
     site_id: str = ""
     info_items: int = 0  # 主动公开信息条数, restated in the prose only (not a cell)
+    # How the agency printed it, where that differs from the clean document (issue 8's classes):
+    title_lines: tuple[str, ...] = ()  # the title broken over these lines ("" = as the renderer likes)
+    metadata_title: str | None = None  # the file's own title property (None = the title)
+    label_typos: tuple[tuple[str, str], ...] = ()  # (template row label, label as printed with a typo)
 
     def expected_kind(self, key: Key) -> str:
         """Kind of the published text: "number", "empty", "not_applicable" or "text"."""
@@ -528,6 +532,33 @@ class GroundTruth:
 
     def rule_failures(self) -> dict[str, list[str]]:
         return rule_failures(self.template, self.values)
+
+
+def printed_label(gt: GroundTruth, label: str) -> str:
+    """A template row label as this report prints it (with its typo, if it has one)."""
+    return dict(gt.label_typos).get(label, label)
+
+
+def with_two_line_title(gt: GroundTruth, metadata_title: str = "Microsoft Word - 文档1") -> GroundTruth:
+    """The report titled on two lines, the agency on the first and "YYYY年政府信息公开工作年度报告"
+    on the second, in a file whose title property is a generic one naming neither."""
+    lines = (gt.agency, f"{gt.year}年政府信息公开工作年度报告")
+    return replace(gt, title="".join(lines), title_lines=lines, metadata_title=metadata_title)
+
+
+def with_zone_agency(gt: GroundTruth, zone: str, prefix: str) -> GroundTruth:
+    """The report of a zone run by a 管委会 (平潭综合实验区, 兰州新区 …): titled with the zone's
+    name alone, its prose speaking of "<zone>政府信息公开工作", nowhere a 人民政府."""
+    return replace(
+        gt,
+        agency=zone,
+        agency_full=f"{prefix}{zone}管理委员会",
+        title=f"{zone}{gt.year}年政府信息公开工作年度报告",
+        agency_kind="zone",
+        place=zone,
+        self_ref="我区",
+        office=f"{zone}管委会办公室",
+    )
 
 
 def _title(rng: random.Random, agency: Agency, year: int) -> str:
