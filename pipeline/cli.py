@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "pipeline.commands.grep",
     "pipeline.commands.export",
     "pipeline.commands.compact",
+    "pipeline.commands.compare",
     "pipeline.commands.demo",
     "pipeline.commands.discover",
 )

@@ -112,7 +112,18 @@ def write_panel_checks(out: Path, only_agencies: set[str] | None = None) -> File
 def load_reports(root: Path) -> list[ReportInfo]:
     columns = ["report_id", "year", "agency_id", "agency_type", "template", "published_date", "text_path"]
     table = read_table(root, "reports").select(columns)
-    return [ReportInfo(**{k: _plain(v) for k, v in row.items()}) for row in table.to_pylist()]
+    return [
+        ReportInfo(
+            report_id=str(row["report_id"]),
+            year=int(row["year"]),
+            agency_id=str(row["agency_id"]),
+            agency_type=row["agency_type"],
+            template=row["template"],
+            published_date=row["published_date"],
+            text_path=row["text_path"],
+        )
+        for row in table.to_pylist()
+    ]
 
 
 def load_cells(root: Path) -> dict[CellKey, CellValue]:
@@ -132,10 +143,6 @@ def load_cells(root: Path) -> dict[CellKey, CellValue]:
 
 def _items() -> pa.Array:
     return pa.array(["carried_over", "carried_forward", *_STOCK_ITEMS])
-
-
-def _plain(value: object) -> object:
-    return str(value) if value is not None and not isinstance(value, int | date) else value
 
 
 def _read_text(out: Path, report: ReportInfo) -> str | None:
