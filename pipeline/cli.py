@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "pipeline.commands.export",
     "pipeline.commands.compact",
     "pipeline.commands.compare",
+    "pipeline.commands.serve",
     "pipeline.commands.demo",
     "pipeline.commands.discover",
 )
