@@ -144,6 +144,22 @@ class _Builder:
         self.page(path, html, charset)
         self.layout.list_paths.add(path)
 
+    def numbered_lists(
+        self, path: str, site: SiteInfo, items: list[Item], columns: list[tuple[str, str]] | None = None
+    ) -> None:
+        """`items` as list pages path, path?page=2 …, each linking the others by number."""
+        pages = _pages(items, self.page_size)
+        for k, chunk in enumerate(pages):
+            numbers = " ".join(
+                f'<a href="list.jsp{f"?page={n + 1}" if n else ""}">{n + 1}</a>'
+                for n in range(len(pages))
+                if n != k
+            )
+            pager_path = path + (f"?page={k + 1}" if k else "")
+            self.list_route(
+                pager_path, list_page(site, "政府信息公开年报", chunk, pager=numbers, columns=columns)
+            )
+
     def decoys(self, site: SiteInfo, folder: str) -> list[Item]:
         """A 部门决算 and a 文字解读 page in the report column: look-alikes the crawl must skip."""
         items = []
@@ -429,15 +445,7 @@ def _generic(b: _Builder) -> None:
                 ),
                 Item(f"calendar.jsp?date={date(2023, 1, 1).isoformat()}", "2023年", ""),
             ]
-        pages = _pages(items, b.page_size)
-        for k, chunk in enumerate(pages):
-            numbers = " ".join(
-                f'<a href="list.jsp{f"?page={n + 1}" if n else ""}">{n + 1}</a>'
-                for n in range(len(pages))
-                if n != k
-            )
-            path = f"{root}{sub}list.jsp" + (f"?page={k + 1}" if k else "")
-            b.list_route(path, list_page(site, "政府信息公开年报", chunk, pager=numbers, columns=nav))
+        b.numbered_lists(f"{root}{sub}list.jsp", site, items, columns=nav)
     b.page(
         f"{ROBOTS_DISALLOWED}list.jsp",
         list_page(site, "内部年报", [Item(f"{CALENDAR}?date=2020-01-01", "2020年", "")]),
@@ -691,15 +699,7 @@ def _city_portal(b: _Builder) -> None:
         b.expect(site_id, gt, path, agency_id=who.agency_id)
         items.append(Item(path.removeprefix(root), gt.title, gt.published_date))
     items.sort(key=lambda item: item.date, reverse=True)
-    pages = _pages(items, b.page_size)
-    for k, chunk in enumerate(pages):
-        numbers = " ".join(
-            f'<a href="list.jsp{f"?page={n + 1}" if n else ""}">{n + 1}</a>'
-            for n in range(len(pages))
-            if n != k
-        )
-        path = f"{root}list.jsp" + (f"?page={k + 1}" if k else "")
-        b.list_route(path, list_page(site, "政府信息公开年报", chunk, pager=numbers))
+    b.numbered_lists(f"{root}list.jsp", site, items)
     b.register(site_id, site, f"{root}list.jsp", None, [], region_code="230800", level="city")
 
 
