@@ -43,23 +43,33 @@ def table(out: Path, name: str) -> pd.DataFrame:
 
 
 def test_every_report_has_the_agency_its_document_names(demo: tuple[Replica, Path]) -> None:
+    """Right, or (where the document names a place several regions share, 朝阳区, and nothing in it
+    says which) unresolved with the true region among the candidates: never another agency."""
     replica, out = demo
     documents = table(out, "documents").set_index("url")
     reports = table(out, "reports").set_index("report_id")
-    wrong = []
+    wrong, unresolved = [], 0
     for expected in (r for site in replica.truth.values() for r in site):
         report_id = documents.loc[replica.url + expected.documents[0], "report_id"]
         report = reports.loc[report_id]
         gt = expected.truth
+        warnings = list(report["agency_warnings"])
         if expected.agency_id:
-            ok = report["agency_id"] == expected.agency_id
+            ok = report["agency_id"] == expected.agency_id and report["agency_resolved"]
         elif gt.agency_kind == "ministry":
-            ok = str(report["agency_id"]).startswith("bm-")
-        else:
+            ok = str(report["agency_id"]).startswith("bm-") and report["agency_resolved"]
+        elif report["agency_resolved"]:
             ok = report["region_code"] == gt.region_code
-        if not (ok and report["agency_resolved"]):
-            wrong.append((gt.title, gt.region_code, report["agency_id"], list(report["agency_warnings"])))
+        else:
+            unresolved += 1
+            candidates = [
+                w.split(":", 1)[1].split(",") for w in warnings if w.startswith("ambiguous_region:")
+            ]
+            ok = any(gt.region_code in c for c in candidates)
+        if not ok:
+            wrong.append((gt.title, gt.region_code, report["agency_id"], warnings))
     assert wrong == []
+    assert unresolved <= 2  # the file-only site's 朝阳区 reports: no fuller name anywhere in them
 
 
 def test_a_city_portal_yields_many_agencies_with_both_names_recorded(demo: tuple[Replica, Path]) -> None:

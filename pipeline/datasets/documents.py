@@ -40,6 +40,7 @@ class Parsed:
     year: int | None
     agency: str | None
     agency_full: str | None
+    publisher: str | None  # 发布机构 in the document's own metadata (a JSON article's dept …)
     title: str | None
     n_facts: int
     n_missing: int
@@ -59,6 +60,7 @@ class Parsed:
             year=report.year,
             agency=report.agency,
             agency_full=report.agency_full,
+            publisher=report.metadata.get("publisher") or None,
             title=report.title,
             n_facts=len(report.facts),
             n_missing=sum(f.kind == KIND_MISSING for f in report.facts),
