@@ -658,10 +658,17 @@ def _city_portal(b: _Builder) -> None:
     root = f"{base}/zwgk/nb/"
     site = SiteInfo("佳木斯市人民政府", "2308000001", base)
 
-    def truth(who: _PortalAgency, year: int, **kw: object) -> GroundTruth:
-        template = "2019" if year <= 2020 else "2021"
+    def truth(who: _PortalAgency, year: int, *, contract: bool = False) -> GroundTruth:
+        """`contract`: blank legal-person cells, "/" for rules, and a failing balance."""
         return random_ground_truth(
-            b.rng, template=template, year=year, agency=who.agency, agency_full=who.full, **kw
+            b.rng,
+            template="2019" if year <= 2020 else "2021",
+            year=year,
+            agency=who.agency,
+            agency_full=who.full,
+            blank_legal_person=contract,
+            not_applicable_rules=contract,
+            break_rule="requests_balance" if contract else None,
         )
 
     def dated(gt: GroundTruth, published: str) -> GroundTruth:
@@ -676,9 +683,7 @@ def _city_portal(b: _Builder) -> None:
     copied = replace(
         qianjin, year=2023, title=qianjin.title.replace("2022年", "2023年"), published_date="2024-04-15"
     )
-    contract = truth(
-        _DONGFENG_EDU, 2023, blank_legal_person=True, not_applicable_rules=True, break_rule="requests_balance"
-    )
+    contract = truth(_DONGFENG_EDU, 2023, contract=True)
     qianjin_body = b.body(qianjin)
     reports: list[tuple[_PortalAgency, GroundTruth, str]] = [
         *((_FINANCE, gt, b.body(gt)) for gt in finance),
