@@ -124,7 +124,7 @@ def test_repetition_counts_sentences_with_years_masked() -> None:
     def text(r: ReportInfo) -> str:
         return texts[r.report_id]
 
-    assert sentences(last) == ["#年,本局主动公开政府信息120条。", "全年未收到行政复议申请。"]  # no menu line
+    assert sentences(last) == ("#年,本局主动公开政府信息120条。", "全年未收到行政复议申请。")  # no menu line
     row = repetition(info(2023), info(2022), text)
     assert (row["status"], row["actual"]) == ("fail", 1.0)
     other = dataclasses.replace(info(2023), report_id="b-2023")

@@ -71,7 +71,7 @@ def build_datasets(
     _write_partitions(todo, state, outputs, workers=workers, progress=progress)
     outputs.texts.put(out / "text" / INDEX_FILE, index_bytes([index_entry(g) for g in groups]))
     outputs.finish()
-    write_panel_checks(out, only_agencies)  # across years: from the tables just written
+    write_panel_checks(out, groups, only_agencies)  # across years, with the text files just written
     state.save({p.key for p in partitions})
     write_datapackage(out / "parquet")
     return summarize(out, documents, groups, outputs.tables.counts, outputs.texts.counts, only_agencies)

@@ -76,7 +76,7 @@ def compare(out: Path, agency: str, years: tuple[int, int] | None = None) -> Com
     agency_id = find_agency(reports, agency)
     own = {int(r["year"]): r for r in reports if r["agency_id"] == agency_id}
     first, second = _years(own, agency_id, years)
-    cells = _cells(root, [own[first]["report_id"], own[second]["report_id"]])
+    cells = _cells(root, [own[first]["report_id"], own[second]["report_id"]], {first, second})
     before, after = _side(own[first]), _side(own[second])
     changed, n_compared = _changed(cells, own[first], own[second])
     latest = own[second]
@@ -140,8 +140,8 @@ def _side(report: dict[str, Any]) -> ReportSide:
 Cells = dict[str, dict[tuple[str, str, str], dict[str, Any]]]
 
 
-def _cells(root: Path, report_ids: list[str]) -> Cells:
-    facts = read_table(root, "facts")
+def _cells(root: Path, report_ids: list[str], years: set[int]) -> Cells:
+    facts = read_table(root, "facts", years=years)
     rows = facts.filter(pc.is_in(facts.column("report_id").cast(pa.string()), pa.array(report_ids)))
     out: Cells = {rid: {} for rid in report_ids}
     for row in rows.select(

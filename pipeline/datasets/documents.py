@@ -19,6 +19,7 @@ from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, RawArchive
 from pipeline.crawl.items import KIND_ATTACHMENT, KIND_LIST
 from pipeline.datasets.identity import identify
+from pipeline.datasets.panel_checks import CellValue, panel_cells
 from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.schema import UNKNOWN_YEAR
 from pipeline.parse import PARSER_VERSION, parse_report
@@ -47,6 +48,7 @@ class Parsed:
     checks_failed: list[str]
     warnings: list[str]
     values: np.ndarray  # every template cell's value in codebook order, NaN when not a number
+    panel_cells: dict[tuple[str, str, str], CellValue]  # the cells the checks across years read
     preamble: str
     signature: str
 
@@ -67,6 +69,7 @@ class Parsed:
             checks_failed=report.checks_failed,
             warnings=list(report.warnings),
             values=np.array([math.nan if f.value is None else f.value for f in report.facts], dtype=float),
+            panel_cells=panel_cells(report.facts),
             preamble=report.text[:_PREAMBLE_CHARS],
             signature=report.text[-_SIGNATURE_CHARS:],
         )

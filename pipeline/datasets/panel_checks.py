@@ -14,7 +14,7 @@ year t against the agency's previous report.
 
 A blank cell that the template's sums prove zero is read through its `imputed_value`; a check
 whose input is missing, blank or not comparable is `not_evaluated`, with the reason. The table is
-recomputed from the built `reports` and `facts` tables and the text archive at every build.
+recomputed at every build from the reports' parse summaries and the text archive.
 """
 
 from __future__ import annotations
@@ -24,21 +24,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING
 
 from pipeline.codebook import REQUEST_COLUMNS
-from pipeline.datasets.layout import (
-    FileSet,
-    parquet_bytes,
-    partition_agency,
-    partition_file,
-    read_table,
-    rows_to_table,
-)
-from pipeline.datasets.rows import Row
+from pipeline.datasets.layout import FileSet, parquet_bytes, partition_agency, partition_file, rows_to_table
 from pipeline.datasets.schema import (
     CHECK_CARRY_OVER,
     CHECK_REPETITION,
@@ -49,7 +40,12 @@ from pipeline.datasets.schema import (
     PANEL_NOT_EVALUATED,
     PANEL_PASS,
 )
-from pipeline.datasets.text import report_body
+from pipeline.datasets.text import report_body, text_path
+from pipeline.report import Fact
+
+if TYPE_CHECKING:
+    from pipeline.datasets.grouping import ReportGroup
+    from pipeline.datasets.rows import Row
 
 # Honest reports keep some boilerplate year to year (about half of it in the generated ones); a
 # copy repeats nearly every sentence, and evaluators deduct for it.
@@ -60,6 +56,7 @@ _MIN_SENTENCE_CHARS = 12
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]")
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}")
 _STOCK_ITEMS = ("rules", "normative_documents")
+PANEL_ITEMS = ("carried_over", "carried_forward", *_STOCK_ITEMS)
 STOCK_TEMPLATE = "2021"
 REVISED_REGULATIONS_FIRST_YEAR = 2019  # reports on 2019 onwards fall under the revised 条例 (Art. 49)
 
@@ -88,17 +85,25 @@ class ReportInfo:
     text_path: str | None
 
 
-def write_panel_checks(out: Path, only_agencies: set[str] | None = None) -> FileSet:
-    """Recompute the table from the built tables and the text archive; write the files whose bytes
-    changed and delete those of agency-years that no longer have a report."""
+def panel_cells(facts: Iterable[Fact]) -> dict[tuple[str, str, str], CellValue]:
+    """The cells of a parsed report the checks read (kept with every document's parse summary)."""
+    return {f.key: CellValue(f.value, f.imputed_value, f.kind) for f in facts if f.item in PANEL_ITEMS}
+
+
+def write_panel_checks(
+    out: Path, groups: list[ReportGroup], only_agencies: set[str] | None = None
+) -> FileSet:
+    """Recompute the table from the reports of this build (their parse summaries and the text
+    archive just written); write the files whose bytes changed and delete those of agency-years
+    that no longer have a report."""
     root = out / "parquet"
     files = FileSet(
         root,
         f"{PANEL_CHECKS.name}/year=*/agency=*/*.parquet",
         lambda p: only_agencies is None or partition_agency(p) in only_agencies,
     )
-    reports = [r for r in load_reports(root) if only_agencies is None or r.agency_id in only_agencies]
-    cells = load_cells(root)
+    wanted = [g for g in groups if only_agencies is None or g.agency_id in only_agencies]
+    reports, cells = report_infos(wanted)
     by_partition: dict[tuple[int, str], list[Row]] = {}
     for row in panel_check_rows(reports, cells, lambda r: _read_text(out, r)):
         by_partition.setdefault((row["year"], row["agency_id"]), []).append(row)
@@ -109,40 +114,34 @@ def write_panel_checks(out: Path, only_agencies: set[str] | None = None) -> File
     return files
 
 
-def load_reports(root: Path) -> list[ReportInfo]:
-    columns = ["report_id", "year", "agency_id", "agency_type", "template", "published_date", "text_path"]
-    table = read_table(root, "reports").select(columns)
-    return [
-        ReportInfo(
-            report_id=str(row["report_id"]),
-            year=int(row["year"]),
-            agency_id=str(row["agency_id"]),
-            agency_type=row["agency_type"],
-            template=row["template"],
-            published_date=row["published_date"],
-            text_path=row["text_path"],
+def report_infos(groups: list[ReportGroup]) -> tuple[list[ReportInfo], dict[CellKey, CellValue]]:
+    """What the checks read of each report: from its primary document's identity and parse."""
+    reports, cells = [], {}
+    for group in groups:
+        primary = group.primary
+        assert primary.identity is not None and primary.parsed is not None
+        published = primary.published
+        reports.append(
+            ReportInfo(
+                report_id=group.report_id,
+                year=group.year,
+                agency_id=group.agency_id,
+                agency_type=primary.identity.agency_type,
+                template=primary.parsed.template,
+                published_date=date.fromisoformat(published) if _is_date(published) else None,
+                text_path=text_path(group.year, group.agency_id, group.report_id),
+            )
         )
-        for row in table.to_pylist()
-    ]
+        cells.update({(group.report_id, *key): cell for key, cell in primary.parsed.panel_cells.items()})
+    return reports, cells
 
 
-def load_cells(root: Path) -> dict[CellKey, CellValue]:
-    """The facts the checks read, by report and cell."""
-    facts = read_table(root, "facts")
-    wanted = pc.is_in(facts.column("item").cast("string"), value_set=_items())
-    rows = facts.filter(wanted).select(
-        ["report_id", "section", "item", "column", "value", "imputed_value", "kind"]
-    )
-    return {
-        (str(r["report_id"]), str(r["section"]), str(r["item"]), str(r["column"])): CellValue(
-            r["value"], r["imputed_value"], str(r["kind"])
-        )
-        for r in rows.to_pylist()
-    }
-
-
-def _items() -> pa.Array:
-    return pa.array(["carried_over", "carried_forward", *_STOCK_ITEMS])
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:  # blank, or a date the site got wrong (2024-02-30)
+        return False
+    return True
 
 
 def _read_text(out: Path, report: ReportInfo) -> str | None:
@@ -329,14 +328,15 @@ def timeliness(report: ReportInfo) -> Row:
     )
 
 
-def sentences(text: str) -> list[str]:
+@lru_cache(maxsize=8)  # a report's text is read as the current one, then as the next one's previous
+def sentences(text: str) -> tuple[str, ...]:
     """The report's sentences, normalised (NFKC, no spaces, years masked)."""
     out = []
     for match in _SENTENCE.finditer(unicodedata.normalize("NFKC", text)):
         sentence = _YEAR_WORD.sub("#", "".join(match.group(0).split()))
         if len(sentence) >= _MIN_SENTENCE_CHARS:
             out.append(sentence)
-    return out
+    return tuple(out)
 
 
 def repetition(
