@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from test_datasets import FINANCE, Built
 from pipeline.archive import RawArchive
 from pipeline.cli import main as cli_main
 from pipeline.datasets.datapackage import CELL_COLUMNS
+from pipeline.serve.database import serve_database
 from pipeline.serve.metadata import CELL_LABELS, metadata
 from pipeline.serve.originals import content_type
 from pipeline.serve.terms import excerpt, index_terms, match_query
@@ -173,3 +175,20 @@ def test_a_docx_original_is_served_as_docx(server: Server) -> None:
     with pytest.raises(urllib.error.HTTPError) as missing:
         get(f"{server.url}/-/original/{'0' * 64}")
     assert missing.value.code == 404
+
+
+def test_the_serve_database_follows_the_datasets(built: Built, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    first = serve_database(out)
+    stamp = first.stat().st_mtime_ns
+    assert serve_database(out).stat().st_mtime_ns == stamp  # nothing changed: kept
+    table = next((out / "parquet" / "facts").rglob("*.parquet"))
+    later = first.stat().st_mtime + 10
+    os.utime(table, (later, later))  # a rebuild rewrote a table file
+    assert serve_database(out).stat().st_mtime_ns != stamp
+    con = sqlite3.connect(first)
+    try:
+        assert con.execute("SELECT count(*) FROM report_text").fetchone()[0] == len(built.truths)
+    finally:
+        con.close()

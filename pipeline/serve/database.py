@@ -2,7 +2,7 @@
 full-text indexes over them (trigram for the table's search box, character pairs for the search
 query that finds two-character words) and facts with the template's labels.
 
-Built into OUT/serve/ whenever the datasets or the text archive are newer than it, under a
+Built into OUT/serve/ whenever a table file or the text index is newer than it, under a
 temporary name and renamed when complete; the export bundle itself is left as it is.
 """
 
@@ -12,8 +12,8 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from pipeline.datasets.datapackage import DATAPACKAGE_FILE
 from pipeline.datasets.export import export
+from pipeline.datasets.layout import data_files
 from pipeline.datasets.text import INDEX_FILE, report_body
 from pipeline.serve.terms import index_terms
 
@@ -27,7 +27,8 @@ FACTS_LABELLED = "facts_labelled"
 def serve_database(out: Path) -> Path:
     """OUT/serve/nianbao.sqlite, rebuilt when the datasets or the text archive changed."""
     dest = out / "serve" / f"{DATABASE_NAME}.sqlite"
-    sources = [out / "parquet" / DATAPACKAGE_FILE, out / "text" / INDEX_FILE]
+    # Any table file or the text index: a rebuild rewrites only the files whose bytes changed.
+    sources = [*data_files(out / "parquet"), out / "text" / INDEX_FILE]
     newest = max((p.stat().st_mtime for p in sources if p.exists()), default=0.0)
     if dest.exists() and dest.stat().st_mtime >= newest:
         return dest
