@@ -81,6 +81,9 @@ def test_a_city_portal_yields_many_agencies_with_both_names_recorded(demo: tuple
     assert agencies == {r.agency_id for r in replica.truth[CITY_PORTAL]}
     assert len(agencies) >= 5
     own = reports[reports["report_id"].isin(set(portal["report_id"]))]
+    # Each page's 索引号 carries the agency's credit code: its region is the agency's.
+    assert all(str(u)[2:8] == str(a)[:6] for u, a in zip(own["uscc"], own["agency_id"], strict=True))
+    assert own["org_code"].notna().all()
     others = own[own["agency_name"] != "佳木斯市人民政府"]
     assert len(others) == len(replica.truth[CITY_PORTAL])
     assert all(

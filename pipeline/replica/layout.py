@@ -647,6 +647,21 @@ _HUANAN = _PortalAgency("桦南县人民政府", "佳木斯市桦南县人民政
 _ECOLOGY = _PortalAgency("佳木斯市生态环境局", "佳木斯市生态环境局", "230800-dept-sthjj")
 
 
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
+
+
+def _uscc(region_code: str, rng: random.Random) -> str:
+    """A unified social credit code of a government organ (登记管理部门 1, 机关 1) in `region_code`,
+    with both check characters computed as GB 11714 and GB 32100 define them."""
+    body = f"{rng.randint(0, 10**8 - 1):08d}"
+    org_sum = sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    org = body + {10: "X", 11: "0"}.get(11 - org_sum % 11, str(11 - org_sum % 11))
+    code = f"11{region_code}{org}"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = sum(_CODE_CHARS.index(c) * w for c, w in zip(code, weights, strict=True))
+    return code + _CODE_CHARS[(31 - total % 31) % 31]
+
+
 def _city_portal(b: _Builder) -> None:
     """佳木斯市人民政府's portal (230800) lists, in one paged column, what the data contract must show:
     a department's run of years (2020 in the 2019 template, 2021–2023 with carry-over and document
@@ -697,10 +712,13 @@ def _city_portal(b: _Builder) -> None:
         b.new_id(), agency=_HUANAN.agency, agency_full=_HUANAN.full, year=2016, published_date="2017-03-20"
     )
     reports.append((_HUANAN, stats, render_stats_body(stats)))
+    uscc = {who.agency_id: _uscc(who.agency_id[:6], b.rng) for who, _, _ in reports}
     items = []
-    for who, gt, body in reports:
+    for n, (who, gt, body) in enumerate(reports, start=1):
         path = f"{root}content/{b.new_id()}.html"
-        b.page(path, detail_page("generic", site, b.detail(gt, "政府信息公开年报", body or b.body(gt))))
+        index_no = f"{uscc[who.agency_id]}/{gt.published_date[:4]}-{n:05d}"  # 索引号 led by the agency's code
+        detail = replace(b.detail(gt, "政府信息公开年报", body or b.body(gt)), index_no=index_no)
+        b.page(path, detail_page("generic", site, detail))
         b.expect(site_id, gt, path, agency_id=who.agency_id)
         items.append(Item(path.removeprefix(root), gt.title, gt.published_date))
     items.sort(key=lambda item: item.date, reverse=True)
