@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := ripgrep redis-server libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils
+APT_PACKAGES := ripgrep redis-server libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils chromium
 DEMO_OUT ?= data/demo
 
 .PHONY: setup apt demo test lint bench clean
@@ -11,7 +11,8 @@ DEMO_OUT ?= data/demo
 setup: apt $(STAMP)
 
 # Debian packages the project needs (LibreOffice for legacy Office files, ripgrep for `nianbao grep`,
-# redis-server for the distributed mode). Installed only when one is missing.
+# redis-server for the distributed mode, chromium for the browser tests of `nianbao serve`).
+# Installed only when one is missing.
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -26,7 +27,7 @@ apt:
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip
-	$(BIN)/pip install -q -e '.[dev,ocr,distributed,research]'
+	$(BIN)/pip install -q -e '.[dev,ocr,distributed,research,serve]'
 	touch $(STAMP)
 
 demo: setup

@@ -119,13 +119,12 @@ def _preamble_name(preamble: str) -> str:
     return ""
 
 
-def _names(hints: AgencyHints) -> list[str]:
-    """Candidate agency names, most telling first; the publisher comes last because a portal's web
-    office often publishes other agencies' reports."""
+def _document_names(hints: AgencyHints) -> list[str]:
+    """The agency names the document itself gives, most telling first; the publisher comes last
+    because a portal's web office often publishes other agencies' reports."""
     found = [
         _text(hints.agency_full),
         _text(hints.title_agency),
-        _text(hints.registry_agency),
         _signature_name(_text(hints.signature, keep_lines=True)),
         _preamble_name(_text(hints.preamble, keep_lines=True)),
         _text(hints.publisher),
@@ -535,19 +534,26 @@ def _narrow(candidates: list[str], code: str | None, label: str, warnings: list[
 
 
 def _pick_region(hints: AgencyHints, parsed: list[_Parsed], warnings: list[str]) -> list[str]:
-    """Region candidates; exactly one means resolved. In order of trust: the registry's code (it
-    overrides the names, with a warning); the region in the USCC (it chooses among the names'
-    candidates or stands in when no name has a place; when it contradicts them nothing is chosen);
-    the SiteIDCode (a portal hosts other agencies' reports, so it only chooses among the names'
-    candidates, or stands in when no name has a place at all); a parent place written next to the
-    name in the texts; the registry's level."""
+    """Region candidates; exactly one means resolved. The document's names decide; the other
+    evidence only chooses among their candidates, or stands in when no name has a place. In order
+    of trust: the registry's code (a city portal hosts its districts' and departments' reports, so
+    a code that contradicts the names is set aside with a warning); the region in the USCC (it
+    chooses among the names' candidates or stands in when no name has a place; when it contradicts
+    them nothing is chosen); the SiteIDCode (likewise a portal's, so it only chooses, or stands in
+    when no name has a place at all); a parent place written next to the name in the texts; the
+    registry's level."""
     year = hints.year
     registry = _known(normalize(hints.registry_region_code or ""), year, "registry", warnings)
     candidates = _name_candidates(parsed, year, warnings)
-    if registry:
-        if candidates and not any(_related(c, registry) for c in candidates):
-            warnings.append(f"registry_region_differs_from_names:{registry}")
+    if registry and not candidates:
+        warnings.append(f"region_from_registry:{registry}")  # 区发展和改革局: the site's region stands in
         return [registry]
+    if registry:
+        related = [c for c in candidates if _related(c, registry)]
+        if related:
+            candidates = related
+        else:
+            warnings.append(f"registry_region_differs_from_document:{registry}")
     uscc, _, _ = parse_index_no(hints.index_no)
     uscc_region = _known(uscc[2:8] if uscc else None, year, "uscc", warnings)
     if uscc_region and not candidates:
@@ -611,7 +617,40 @@ def resolve_agency(hints: AgencyHints) -> AgencyIdentity:
     uscc, org_code, index_warnings = parse_index_no(_text(hints.index_no))
     warnings += index_warnings
     site_id = _text(hints.site_id_code) or None
-    names = _names(hints)
+    names = _document_names(hints)
+    registry_name = _text(hints.registry_agency)
+    if not names and registry_name:
+        # The document names no agency: the registry's is a hint, not evidence.
+        identity = _resolve_named(hints, [registry_name], warnings, uscc, org_code, site_id)
+        identity.warnings.append("agency_from_registry_only")
+        identity.resolved = False  # an id from the registry's hint, not from evidence
+        return identity
+    identity = _resolve_named(hints, names, warnings, uscc, org_code, site_id)
+    if (
+        registry_name
+        and identity.resolved
+        and identity.agency_id
+        != _registry_agency_id(registry_name, hints.registry_region_code, hints.registry_level, hints.year)
+    ):
+        identity.warnings.append(f"document_differs_from_registry:{registry_name}->{identity.agency_name}")
+    return identity
+
+
+@cache
+def _registry_agency_id(name: str, region_code: str | None, level: str | None, year: int | None) -> str:
+    """The id of the agency the registry says publishes on the site (to compare with the document's)."""
+    hints = AgencyHints(publisher=name, registry_region_code=region_code, registry_level=level, year=year)
+    return resolve_agency(hints).agency_id
+
+
+def _resolve_named(
+    hints: AgencyHints,
+    names: list[str],
+    warnings: list[str],
+    uscc: str | None,
+    org_code: str | None,
+    site_id: str | None,
+) -> AgencyIdentity:
     evidence = {"raw_names": tuple(names), "org_code": org_code, "uscc": uscc, "site_id_code": site_id}
     if not names:
         warnings.append("no_agency_name")

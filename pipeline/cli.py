@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "pipeline.commands.grep",
     "pipeline.commands.export",
     "pipeline.commands.compact",
+    "pipeline.commands.compare",
+    "pipeline.commands.serve",
     "pipeline.commands.demo",
     "pipeline.commands.discover",
 )

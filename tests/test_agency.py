@@ -347,4 +347,49 @@ def test_resolve_agency_never_raises(hints: AgencyHints) -> None:
     assert ID_RE.fullmatch(agency.agency_id), agency.agency_id
     assert agency.agency_type in AGENCY_TYPES
     assert agency.scope in ("agency", "region_aggregate")
-    assert agency.resolved or agency.agency_id.startswith("x-")
+    hinted = "agency_from_registry_only" in agency.warnings
+    assert agency.resolved or agency.agency_id.startswith("x-") or hinted
+
+
+# --- the document names the agency; the registry is a hint ------------------------------------------
+
+
+def test_document_wins_over_the_registry() -> None:
+    """A city portal (宿迁, 321300) hosting another place's report: the title decides, both names kept."""
+    agency = resolve(
+        title_agency="道里区人民政府",
+        agency_full="哈尔滨市道里区人民政府",
+        registry_agency="宿迁市人民政府",
+        registry_region_code="321300",
+    )
+    assert agency.agency_id == "230102-gov" and agency.resolved
+    assert "registry_region_differs_from_document:321300" in agency.warnings
+    assert "document_differs_from_registry:宿迁市人民政府->哈尔滨市道里区人民政府" in agency.warnings
+
+
+def test_city_portal_hosts_its_districts_and_departments() -> None:
+    registry = {"registry_agency": "宿迁市人民政府", "registry_region_code": "321300"}
+    district = resolve(title_agency="沭阳县人民政府", **registry)
+    department = resolve(title_agency="宿迁市财政局", **registry)
+    own = resolve(title_agency="宿迁市人民政府", **registry)
+    assert (district.agency_id, department.agency_id, own.agency_id) == (
+        "321322-gov",
+        "321300-dept-czj",
+        "321300-gov",
+    )
+    assert all(a.resolved for a in (district, department, own))
+    assert not any(w.startswith("document_differs") for w in own.warnings)
+    assert "document_differs_from_registry:宿迁市人民政府->宿迁市沭阳县人民政府" in district.warnings
+
+
+def test_registry_alone_is_a_hint_not_evidence() -> None:
+    agency = resolve(registry_agency="宿迁市人民政府", registry_region_code="321300")
+    assert agency.agency_id == "321300-gov"
+    assert not agency.resolved
+    assert "agency_from_registry_only" in agency.warnings
+
+
+def test_name_without_place_takes_the_registry_region() -> None:
+    agency = resolve(title_agency="区教育局", registry_agency="长安区人民政府", registry_region_code="610116")
+    assert agency.agency_id == "610116-dept-jyj" and agency.resolved
+    assert "region_from_registry:610116" in agency.warnings

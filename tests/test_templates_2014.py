@@ -7,11 +7,8 @@ heading rows with "—", sub-item rows whose labels repeat between blocks (维�
 
 from __future__ import annotations
 
-import csv
 import html
 import io
-import random
-from importlib import resources
 
 import docx
 import pytest
@@ -19,58 +16,10 @@ from test_formats_corpus import convert_cache, to_pdf  # noqa: F401 (a fixture)
 
 from pipeline.codebook import load_codebook
 from pipeline.parse import parse_report
+from pipeline.render.stats2014 import stats_truth, table_rows
 from pipeline.report import KIND_MISSING, STATUS_OK, Report
 from pipeline.templates.era2014 import ERA as ERA_2014
 from pipeline.templates.era2014 import STATS_SECTION
-
-SUMS = {
-    "requests_received": ("requests_in_person", "requests_fax", "requests_online", "requests_letter"),
-    "requests_closed": ("requests_closed_on_time", "requests_closed_extended"),
-    "answers_refused": (
-        "refused_state_secret",
-        "refused_commercial_secret",
-        "refused_privacy",
-        "refused_security_stability",
-        "refused_not_gov_info",
-        "refused_other_law",
-    ),
-    "review_total": ("review_upheld", "review_corrected", "review_other"),
-    "litigation_total": ("litigation_upheld", "litigation_corrected", "litigation_other"),
-    "staff_total": ("staff_full_time", "staff_part_time"),
-}
-MONEY = ("fees", "budget")
-
-
-def stats_truth(seed: int) -> dict[str, float]:
-    """Values for every row of the table, consistent with its implied sums."""
-    rng = random.Random(seed)
-    values: dict[str, float] = {}
-    for cell in load_codebook("2014").cells:
-        values[cell.item] = round(rng.uniform(0, 50), 2) if cell.item in MONEY else rng.randint(0, 400)
-    for total, parts in SUMS.items():
-        values[total] = sum(values[p] for p in parts)
-    return values
-
-
-def unit_labels() -> dict[str, str]:
-    text = resources.files("pipeline.data").joinpath("codebook-2014.csv").read_text(encoding="utf-8")
-    return {row["item"]: row["unit_label"] for row in csv.DictReader(text.splitlines())}
-
-
-def table_rows(values: dict[str, float]) -> list[tuple[str, str, str]]:
-    """(统计指标, 单位, 统计数) rows in the form's order, with the block heading rows ("…情况 | —")."""
-    rows: list[tuple[str, str, str]] = []
-    units = unit_labels()
-    seen: set[str] = set()
-    for cell in load_codebook("2014").cells:
-        path = cell.item_label.split("/")
-        for heading in path[:-1]:
-            if heading.endswith("情况") and heading not in seen:
-                rows.append((heading, "—", ""))
-                seen.add(heading)
-        value = values[cell.item]
-        rows.append((path[-1], units[cell.item], f"{value:.2f}" if cell.item in MONEY else f"{value:g}"))
-    return rows
 
 
 def report_html(values: dict[str, float], *, parts: bool = False, total: bool = True) -> bytes:

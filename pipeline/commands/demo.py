@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
+    from pipeline.datasets.schema import TABLES
     from pipeline.replica import start_replica
 
     out = Path(args.out)
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         return crawl.returncode
     print(f"\narchive:  {out}/archive (raw bytes by sha256, documents.jsonl, WARC files)")
     print(f"text:     {out}/text/YEAR/AGENCY_ID/REPORT_ID.txt")
-    print(f"datasets: {out}/parquet/{{reports,facts,checks,documents}} (datapackage.json beside them)")
+    print(f"datasets: {out}/parquet/{{{','.join(TABLES)}}} (datapackage.json beside them)")
+    print(f"browse:   .venv/bin/nianbao serve --out {out}   (or: nianbao compare AGENCY --out {out})")
     print(f"try:      .venv/bin/nianbao grep 不予公开 --out {out}")
     return 0
 

@@ -1,6 +1,6 @@
 """Datasets and text archive, built from the raw archive (and its parse cache) alone.
 
-    <out>/parquet/{reports,facts,checks,documents}/year=YYYY/agency=AGENCY_ID/part-0.parquet
+    <out>/parquet/{reports,facts,checks,documents,panel_checks}/year=YYYY/agency=AGENCY_ID/part-0.parquet
     <out>/parquet/datapackage.json, cells.csv          (Frictionless description, cell codebook)
     <out>/text/YYYY/<agency_id>/<report_id>.txt, text/index.tsv
 

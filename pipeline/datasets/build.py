@@ -22,9 +22,10 @@ from pipeline.datasets.layout import (
     rows_to_table,
     write_if_changed,
 )
+from pipeline.datasets.panel_checks import write_panel_checks
 from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.rows import Row, check_rows, document_row, fact_rows, report_row
-from pipeline.datasets.schema import TABLES
+from pipeline.datasets.schema import PANEL_CHECKS, TABLES
 from pipeline.datasets.state import BuildState, fingerprint
 from pipeline.datasets.summary import BuildSummary, summarize
 from pipeline.datasets.text import INDEX_FILE, index_bytes, index_entry, render_report_text
@@ -70,6 +71,7 @@ def build_datasets(
     _write_partitions(todo, state, outputs, workers=workers, progress=progress)
     outputs.texts.put(out / "text" / INDEX_FILE, index_bytes([index_entry(g) for g in groups]))
     outputs.finish()
+    write_panel_checks(out, groups, only_agencies)  # across years, with the text files just written
     state.save({p.key for p in partitions})
     write_datapackage(out / "parquet")
     return summarize(out, documents, groups, outputs.tables.counts, outputs.texts.counts, only_agencies)
@@ -82,7 +84,13 @@ class _Outputs:
         self.only_agencies = only_agencies
         self.text_root = out / "text"
         self.tables = FileSet(
-            out / "parquet", "*/year=*/agency=*/*.parquet", lambda p: self.in_scope(partition_agency(p))
+            out / "parquet",
+            "*/year=*/agency=*/*.parquet",
+            # panel_checks is derived from the other tables, after them (write_panel_checks)
+            lambda p: (
+                self.in_scope(partition_agency(p))
+                and not p.is_relative_to(out / "parquet" / PANEL_CHECKS.name)
+            ),
         )
         self.texts = FileSet(self.text_root, "*/*/*.txt", lambda p: self.in_scope(p.parent.name))
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pipeline.codebook import load_codebook
 from pipeline.datasets.datapackage import TEMPLATES
+from pipeline.datasets.panel_checks import REPETITION_LIMIT, REVISED_REGULATIONS_FIRST_YEAR, STOCK_TEMPLATE
 from pipeline.datasets.schema import SCHEMA_VERSION, TABLES, Code, Column, TableSpec
 
 CODEBOOK_PATH = Path(__file__).resolve().parents[2] / "docs" / "codebook.md"
@@ -56,6 +57,7 @@ def render_codebook() -> str:
     parts += [_table(spec) for spec in TABLES.values()]
     parts.append("## Codes · 代码\n")
     parts += [_codes(column) for column in _coded_columns()]
+    parts.append(_panel_checks())
     parts.append(_cells_intro())
     parts += [_cells(template) for template in TEMPLATES]
     return "\n".join(parts)
@@ -103,6 +105,31 @@ def _codes(column: Column) -> str:
     users = [f"`{s.name}.{c.name}`" for s in TABLES.values() for c in s.columns if c.codes == column.codes]
     lines = [f"### {', '.join(users)}\n", "| code | English | 中文 |", "|---|---|---|"]
     lines += [f"| `{code.value}` | {_cell(code.en)} | {_cell(code.zh)} |" for code in column.codes]
+    return "\n".join(lines) + "\n"
+
+
+def _panel_checks() -> str:
+    """How each check of `panel_checks` is computed, from the constants the checks use."""
+    lines = [
+        "## Checks across years · 跨年度校验",
+        "",
+        "`panel_checks` compares each report (year t) with the same agency's previous one; `status` is",
+        "`pass`, `fail` or `not_evaluated` (`detail` says why); `inputs` lists every cell, date or text",
+        "read, with its value. A blank cell the template's sums prove zero is read through `imputed_value`.",
+        "",
+        "- `carry_over` (each applicant column and the total): `requests/carried_over` of t =",
+        "  `requests/carried_forward` of t−1 (上年结转 = 上年结转下年度继续办理); needs a report for t−1.",
+        "- `document_stock` (`item:rules`, `item:normative_documents`): `in_force` of t = `in_force` of",
+        f"  t−1 + `issued` − `repealed` of t; the {STOCK_TEMPLATE} template in both years (the 2019",
+        "  template's 对外公开总数量 is another concept).",
+        "- `timeliness`: days from the statutory deadline to `published_date` (positive: late).",
+        f"  Report years from {REVISED_REGULATIONS_FIRST_YEAR} (revised 条例 第四十九条): departments by",
+        "  31 January, a people's government's own report by 31 March; earlier years (条例 2007",
+        "  第三十一条): 31 March.",
+        "- `repetition`: the share of the report's sentences (ending in 。！？；, 12 characters or more,",
+        "  years masked) found in the agency's previous report in the text archive; `fail` from",
+        f"  {REPETITION_LIMIT:.0%} (a copied report).",
+    ]
     return "\n".join(lines) + "\n"
 
 

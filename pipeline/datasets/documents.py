@@ -19,6 +19,7 @@ from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, RawArchive
 from pipeline.crawl.items import KIND_ATTACHMENT, KIND_LIST
 from pipeline.datasets.identity import identify
+from pipeline.datasets.panel_checks import CellValue, panel_cells
 from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.schema import UNKNOWN_YEAR
 from pipeline.parse import PARSER_VERSION, parse_report
@@ -40,12 +41,14 @@ class Parsed:
     year: int | None
     agency: str | None
     agency_full: str | None
+    publisher: str | None  # 发布机构 in the document's own metadata (a JSON article's dept …)
     title: str | None
     n_facts: int
     n_missing: int
     checks_failed: list[str]
     warnings: list[str]
     values: np.ndarray  # every template cell's value in codebook order, NaN when not a number
+    panel_cells: dict[tuple[str, str, str], CellValue]  # the cells the checks across years read
     preamble: str
     signature: str
 
@@ -59,12 +62,14 @@ class Parsed:
             year=report.year,
             agency=report.agency,
             agency_full=report.agency_full,
+            publisher=report.metadata.get("publisher") or None,
             title=report.title,
             n_facts=len(report.facts),
             n_missing=sum(f.kind == KIND_MISSING for f in report.facts),
             checks_failed=report.checks_failed,
             warnings=list(report.warnings),
             values=np.array([math.nan if f.value is None else f.value for f in report.facts], dtype=float),
+            panel_cells=panel_cells(report.facts),
             preamble=report.text[:_PREAMBLE_CHARS],
             signature=report.text[-_SIGNATURE_CHARS:],
         )

@@ -82,10 +82,13 @@ def _primary_order(doc: Document) -> tuple[int, bool, str, str]:
 
 
 def _agree(a: Document, b: Document) -> bool:
-    """No cell that both documents give as a number differs (cells one of them lacks do not count)."""
+    """No cell that both documents give as a number differs (cells one of them lacks do not count).
+    A page without tables ("详见附件" above its attachment) has no template and disagrees with none."""
     assert a.parsed is not None and b.parsed is not None
-    if a.parsed.template != b.parsed.template:
+    if a.parsed.template and b.parsed.template and a.parsed.template != b.parsed.template:
         return False
+    if a.parsed.template != b.parsed.template:
+        return True
     x, y = a.parsed.values, b.parsed.values
     both = ~np.isnan(x) & ~np.isnan(y)
     return bool(np.allclose(x[both], y[both], rtol=0, atol=1e-9))

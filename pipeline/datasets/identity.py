@@ -1,5 +1,7 @@
 """The agency of a document: every hint the fetch record and the parse give, handed to resolve_agency
-(which never raises: an agency it cannot place gets a deterministic `x-…` id and warnings)."""
+(which never raises: an agency it cannot place gets a deterministic `x-…` id and warnings). The
+document's own names decide; the registry's agency and region are hints (docs/agency-ids.md). The
+发布机构 is the page's, or else the one the document's own metadata gives (a JSON article's dept)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ def identify(fetch: FetchRecord, parsed: Parsed) -> AgencyIdentity:
             registry_level=fetch.level,
             title_agency=parsed.agency,
             agency_full=parsed.agency_full,
-            publisher=fetch.publisher,
+            publisher=fetch.publisher or parsed.publisher,
             preamble=parsed.preamble,
             signature=parsed.signature,
             index_no=fetch.index_no,

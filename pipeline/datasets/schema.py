@@ -395,4 +395,83 @@ DOCUMENTS = TableSpec(
     ("document_id",),
 )
 
-TABLES: dict[str, TableSpec] = {t.name: t for t in (REPORTS, FACTS, CHECKS, DOCUMENTS)}
+# Checks across years (pipeline/datasets/panel_checks.py computes them; the doc explains each).
+CHECK_CARRY_OVER = "carry_over"
+CHECK_STOCK = "document_stock"
+CHECK_TIMELINESS = "timeliness"
+CHECK_REPETITION = "repetition"
+PANEL_CHECK_CODES = (
+    Code(
+        CHECK_CARRY_OVER,
+        "requests carried over into year t = requests carried forward out of year t−1, per applicant column",
+        "本年上年结转申请数=上年结转下年度继续办理数（按申请人类别）",
+    ),
+    Code(
+        CHECK_STOCK,
+        "rules / normative documents in force in t = in force in t−1 + issued in t − repealed in t",
+        "本年现行有效件数=上年现行有效件数+本年制发件数−本年废止件数",
+    ),
+    Code(
+        CHECK_TIMELINESS,
+        "days between the statutory deadline and the publication date (positive: late)",
+        "发布日期与法定期限相差天数（正数为逾期）",
+    ),
+    Code(
+        CHECK_REPETITION,
+        "share of the report's sentences found in the agency's previous report",
+        "与本机关上一份年报重复的句子占比",
+    ),
+)
+PANEL_PASS, PANEL_FAIL, PANEL_NOT_EVALUATED = "pass", "fail", "not_evaluated"
+PANEL_STATUS_CODES = (
+    Code(PANEL_PASS, "the check holds", "通过"),
+    Code(PANEL_FAIL, "the check fails (see detail)", "未通过（见 detail）"),
+    Code(
+        PANEL_NOT_EVALUATED,
+        "an input is missing, blank or not comparable (see detail)",
+        "无法评估（见 detail）",
+    ),
+)
+
+PANEL_CHECKS = TableSpec(
+    "panel_checks",
+    "checks across years: each report (year t) against its agency's previous one; recomputed at every build",
+    "跨年度校验：每个机关每个年度与上一年度报告比对；每次构建重新计算",
+    (
+        _REPORT_ID,
+        _YEAR,
+        _AGENCY_ID,
+        Column("check", CODE, "the check", "校验项", PANEL_CHECK_CODES, True),
+        Column(
+            "scope",
+            CODE,
+            "applicant column or item the check was applied to (column:natural_person, item:rules)",
+            "适用的列或行",
+        ),
+        Column("status", CODE, "outcome", "结果", PANEL_STATUS_CODES, True),
+        Column("previous_report_id", CODE, "the earlier report compared with", "比对的上一份报告编码"),
+        Column(
+            "expected",
+            FLOAT,
+            "what year t should show (carry-over, stock); the deadline as 0 days; the repetition limit",
+            "应有值（结转、存量）；期限（0 天）；重复比例上限",
+        ),
+        Column(
+            "actual",
+            FLOAT,
+            "what year t shows; days after the deadline (negative: early); the repeated share",
+            "实际值；超过期限天数（负数为提前）；重复句子占比",
+        ),
+        Column("difference", FLOAT, "actual − expected", "实际值−应有值"),
+        Column(
+            "inputs",
+            TEXT_LIST,
+            "the cells, dates or texts the check read, with their values",
+            "校验所用输入及其值",
+        ),
+        Column("detail", TEXT, "the arithmetic, or why the check was not evaluated", "算式说明或未评估原因"),
+    ),
+    ("report_id", "check", "scope"),
+)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (REPORTS, FACTS, CHECKS, DOCUMENTS, PANEL_CHECKS)}

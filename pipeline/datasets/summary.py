@@ -11,6 +11,7 @@ from typing import TextIO
 
 from pipeline.datasets.documents import Document
 from pipeline.datasets.grouping import ReportGroup
+from pipeline.datasets.schema import TABLES
 from pipeline.report import STATUS_OK
 from pipeline.summary import display_width, pad
 
@@ -150,8 +151,9 @@ def _rule_lines(summary: BuildSummary) -> list[str]:
 def _where(out: Path) -> list[str]:
     parquet, text = out / "parquet", out / "text"
     return [
-        f'  tables     {parquet}/{{reports,facts,checks,documents}}   pd.read_parquet("{parquet}/facts")',
+        f'  tables     {parquet}/{{{",".join(TABLES)}}}   pd.read_parquet("{parquet}/facts")',
         f"  codebook   {parquet}/datapackage.json, {parquet}/cells.csv, docs/codebook.md",
         f"  text       {text}/YYYY/<agency_id>/<report_id>.txt   nianbao grep PATTERN --out {out}",
         f"  originals  {out}/archive/raw/ (paths in the raw_path columns)",
+        f"  browse     nianbao serve --out {out}   nianbao compare AGENCY --out {out}",
     ]

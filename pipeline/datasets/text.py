@@ -84,6 +84,12 @@ def render_report_text(entry: dict[str, str], report: Report, published: str, ra
     return "\n\n".join(parts) + "\n"
 
 
+def report_body(file_text: str) -> str:
+    """The report's own text in a text-archive file: without the header and the parsed tables."""
+    body = file_text.split(f"{_RULE}\n", 1)[-1]
+    return body.split(f"\n{_RULE}\n", 1)[0].strip()
+
+
 def index_bytes(entries: list[dict[str, str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, INDEX_COLUMNS, delimiter="\t", lineterminator="\n")

@@ -11,7 +11,15 @@ from .html import ENCODINGS, STYLES, render_html
 from .office import render_docx, render_xlsx
 from .tables import Cell, Table, build_tables, layout
 from .text import render_text
-from .truth import RULES, GroundTruth, parse_published, random_ground_truth, result_items, rule_failures
+from .truth import (
+    RULES,
+    GroundTruth,
+    continue_from,
+    parse_published,
+    random_ground_truth,
+    result_items,
+    rule_failures,
+)
 
 __all__ = [
     "ENCODINGS",
@@ -22,6 +30,7 @@ __all__ = [
     "GroundTruth",
     "Table",
     "build_tables",
+    "continue_from",
     "layout",
     "parse_published",
     "random_ground_truth",

@@ -659,3 +659,40 @@ def random_ground_truth(
 def _info_items(rng: random.Random, p: _Profile) -> int:
     """主动公开信息条数 restated in the prose (not a table cell)."""
     return max(3, round(30 * math.sqrt(p.licensing + p.penalty + 100) * rng.lognormvariate(0, 0.5)))
+
+
+def continue_from(previous: GroundTruth, gt: GroundTruth) -> GroundTruth:
+    """`gt` made the next year of `previous`, as an agency that keeps its books publishes it: the
+    requests it carries over are those `previous` carried forward (per applicant column), and its
+    rules and normative documents in force are last year's plus issued minus repealed (2021
+    template in both years). The template's rules still hold: a change to 上年结转 is balanced in
+    结转下年度 (or, where that would go negative, in 新收); cells touched are published as plain numbers."""
+    values = dict(gt.values)
+
+    def number(key: Key, source: dict[Key, Value] | None = None) -> int:
+        return int((source or values)[key] or 0)
+
+    for column in APPLICANT_COLUMNS:
+        carried = ("requests", "carried_over", column)
+        delta = number(("requests", "carried_forward", column), previous.values) - number(carried)
+        values[carried] = number(carried) + delta
+        forward, new = ("requests", "carried_forward", column), ("requests", "new_requests", column)
+        if number(forward) + delta >= 0:
+            values[forward] = number(forward) + delta
+        else:
+            values[new] = number(new) - delta
+    for item in ("new_requests", "carried_over", "carried_forward"):
+        values[("requests", item, "total")] = sum(number(("requests", item, c)) for c in APPLICANT_COLUMNS)
+    if previous.template == gt.template == "2021":
+        for item in ("rules", "normative_documents"):
+            issued, repealed, in_force = (
+                ("active_disclosure", item, c) for c in ("issued", "repealed", "in_force")
+            )
+            stock = number(in_force, previous.values) + number(issued) - number(repealed)
+            if stock < 0:  # more repealed than there were: issue enough to stay at zero
+                values[issued] = number(issued) - stock
+                stock = 0
+            values[in_force] = stock
+    changed = {k: v for k, v in values.items() if v != gt.values[k]}
+    published = {**gt.published, **{k: str(v) for k, v in changed.items()}}
+    return replace(gt, values=values, published=published)

@@ -13,18 +13,20 @@ import random
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import quote
 
 from pipeline.render import (
     GroundTruth,
+    continue_from,
     random_ground_truth,
     render_docx,
     render_html,
     render_not_report,
     render_xlsx,
 )
+from pipeline.render.stats2014 import render_stats_body, stats_ground_truth
 from pipeline.replica.pages import (
     Detail,
     Item,
@@ -71,6 +73,7 @@ class ExpectedReport:
     truth: GroundTruth
     documents: tuple[str, ...]  # a page, an attachment, or both (the same report twice)
     shell: str = ""  # a page that only points to the attachment ("详见附件")
+    agency_id: str = ""  # the agency id the datasets must give it, where known by hand (city portal)
 
 
 @dataclass
@@ -141,6 +144,22 @@ class _Builder:
         self.page(path, html, charset)
         self.layout.list_paths.add(path)
 
+    def numbered_lists(
+        self, path: str, site: SiteInfo, items: list[Item], columns: list[tuple[str, str]] | None = None
+    ) -> None:
+        """`items` as list pages path, path?page=2 …, each linking the others by number."""
+        pages = _pages(items, self.page_size)
+        for k, chunk in enumerate(pages):
+            numbers = " ".join(
+                f'<a href="list.jsp{f"?page={n + 1}" if n else ""}">{n + 1}</a>'
+                for n in range(len(pages))
+                if n != k
+            )
+            pager_path = path + (f"?page={k + 1}" if k else "")
+            self.list_route(
+                pager_path, list_page(site, "政府信息公开年报", chunk, pager=numbers, columns=columns)
+            )
+
     def decoys(self, site: SiteInfo, folder: str) -> list[Item]:
         """A 部门决算 and a 文字解读 page in the report column: look-alikes the crawl must skip."""
         items = []
@@ -151,11 +170,22 @@ class _Builder:
             items.append(Item(path, title, "2024-02-01"))
         return items
 
-    def expect(self, site_id: str, gt: GroundTruth, *documents: str, shell: str = "") -> None:
-        self.layout.truth.setdefault(site_id, []).append(ExpectedReport(site_id, gt, documents, shell))
+    def expect(
+        self, site_id: str, gt: GroundTruth, *documents: str, shell: str = "", agency_id: str = ""
+    ) -> None:
+        report = ExpectedReport(site_id, gt, documents, shell, agency_id)
+        self.layout.truth.setdefault(site_id, []).append(report)
 
     def register(
-        self, site_id: str, site: SiteInfo, start: str, cms: str | None, gts: list[GroundTruth]
+        self,
+        site_id: str,
+        site: SiteInfo,
+        start: str,
+        cms: str | None,
+        gts: list[GroundTruth],
+        *,
+        region_code: str = "",
+        level: str = "county",
     ) -> None:
         entry: dict = {
             "id": site_id,
@@ -165,9 +195,10 @@ class _Builder:
         }
         if cms:
             entry["cms"] = cms
-        if gts and re.fullmatch(r"\d{6}", gts[0].region_code):
-            entry["region_code"] = gts[0].region_code
-        entry["level"] = "county"
+        region_code = region_code or (gts[0].region_code if gts else "")
+        if re.fullmatch(r"\d{6}", region_code):
+            entry["region_code"] = region_code
+        entry["level"] = level
         self.layout.registry.append(entry)
         self.layout.truth.setdefault(site_id, [])
 
@@ -414,15 +445,7 @@ def _generic(b: _Builder) -> None:
                 ),
                 Item(f"calendar.jsp?date={date(2023, 1, 1).isoformat()}", "2023年", ""),
             ]
-        pages = _pages(items, b.page_size)
-        for k, chunk in enumerate(pages):
-            numbers = " ".join(
-                f'<a href="list.jsp{f"?page={n + 1}" if n else ""}">{n + 1}</a>'
-                for n in range(len(pages))
-                if n != k
-            )
-            path = f"{root}{sub}list.jsp" + (f"?page={k + 1}" if k else "")
-            b.list_route(path, list_page(site, "政府信息公开年报", chunk, pager=numbers, columns=nav))
+        b.numbered_lists(f"{root}{sub}list.jsp", site, items, columns=nav)
     b.page(
         f"{ROBOTS_DISALLOWED}list.jsp",
         list_page(site, "内部年报", [Item(f"{CALENDAR}?date=2020-01-01", "2020年", "")]),
@@ -604,7 +627,118 @@ def _challenged(b: _Builder) -> None:
     b.register(site_id, SiteInfo("某市人民政府", "0000000000", base), path, None, [])
 
 
-FAMILIES = (_trs, _hanweb, _vsb, _empire, _generic, _zhejiang, _epoint, _spa, _files, _challenged)
+# --- a city portal: its own, its districts' and its departments' reports in one column -------------
+
+CITY_PORTAL = "replica-city"
+
+
+@dataclass(frozen=True)
+class _PortalAgency:
+    agency: str  # as the title names it
+    full: str
+    agency_id: str  # what the datasets must call it (docs/agency-ids.md), worked out by hand
+
+
+_FINANCE = _PortalAgency("佳木斯市财政局", "佳木斯市财政局", "230800-dept-czj")
+_QIANJIN = _PortalAgency("前进区人民政府", "佳木斯市前进区人民政府", "230804-gov")
+_DONGFENG_EDU = _PortalAgency("东风区教育局", "佳木斯市东风区教育局", "230805-dept-jyj")
+_JIAOQU = _PortalAgency("郊区人民政府", "佳木斯市郊区人民政府", "230811-gov")  # 郊区: a name many cities use
+_HUANAN = _PortalAgency("桦南县人民政府", "佳木斯市桦南县人民政府", "230822-gov")
+_ECOLOGY = _PortalAgency("佳木斯市生态环境局", "佳木斯市生态环境局", "230800-dept-sthjj")
+
+
+_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
+
+
+def _uscc(region_code: str, rng: random.Random) -> str:
+    """A unified social credit code of a government organ (登记管理部门 1, 机关 1) in `region_code`,
+    with both check characters computed as GB 11714 and GB 32100 define them."""
+    body = f"{rng.randint(0, 10**8 - 1):08d}"
+    org_sum = sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    org = body + {10: "X", 11: "0"}.get(11 - org_sum % 11, str(11 - org_sum % 11))
+    code = f"11{region_code}{org}"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = sum(_CODE_CHARS.index(c) * w for c, w in zip(code, weights, strict=True))
+    return code + _CODE_CHARS[(31 - total % 31) % 31]
+
+
+def _city_portal(b: _Builder) -> None:
+    """佳木斯市人民政府's portal (230800) lists, in one paged column, what the data contract must show:
+    a department's run of years (2020 in the 2019 template, 2021–2023 with carry-over and document
+    stock that continue), a district's 2023 report copied from its 2022 one and published late, a
+    district department's report with blank legal-person cells (provable zeros), "/" and a failing
+    rule, a county's 2016 report in the 2014 statistics table, a department published after 31
+    January, and a district whose name (郊区) only the portal's region places."""
+    site_id, base = CITY_PORTAL, "/city"
+    root = f"{base}/zwgk/nb/"
+    site = SiteInfo("佳木斯市人民政府", "2308000001", base)
+
+    def truth(who: _PortalAgency, year: int, *, contract: bool = False) -> GroundTruth:
+        """`contract`: blank legal-person cells, "/" for rules, and a failing balance."""
+        return random_ground_truth(
+            b.rng,
+            template="2019" if year <= 2020 else "2021",
+            year=year,
+            agency=who.agency,
+            agency_full=who.full,
+            blank_legal_person=contract,
+            not_applicable_rules=contract,
+            break_rule="requests_balance" if contract else None,
+        )
+
+    def dated(gt: GroundTruth, published: str) -> GroundTruth:
+        return replace(gt, published_date=published)
+
+    finance = [dated(truth(_FINANCE, 2020), "2021-01-22")]
+    for year in (2021, 2022, 2023):
+        finance.append(
+            dated(continue_from(finance[-1], truth(_FINANCE, year)), f"{year + 1}-01-2{year % 10}")
+        )
+    qianjin = dated(truth(_QIANJIN, 2022), "2023-03-20")
+    copied = replace(
+        qianjin, year=2023, title=qianjin.title.replace("2022年", "2023年"), published_date="2024-04-15"
+    )
+    contract = truth(_DONGFENG_EDU, 2023, contract=True)
+    qianjin_body = b.body(qianjin)
+    reports: list[tuple[_PortalAgency, GroundTruth, str]] = [
+        *((_FINANCE, gt, b.body(gt)) for gt in finance),
+        (_QIANJIN, qianjin, qianjin_body),
+        (_QIANJIN, copied, qianjin_body.replace("2022年", "2023年")),  # last year's text, new year
+        (_DONGFENG_EDU, dated(contract, "2024-01-26"), b.body(contract)),
+        (_JIAOQU, dated(truth(_JIAOQU, 2023), "2024-03-08"), ""),
+        (_ECOLOGY, dated(truth(_ECOLOGY, 2023), "2024-02-20"), ""),  # 20 days after 31 January
+    ]
+    stats = stats_ground_truth(
+        b.new_id(), agency=_HUANAN.agency, agency_full=_HUANAN.full, year=2016, published_date="2017-03-20"
+    )
+    reports.append((_HUANAN, stats, render_stats_body(stats)))
+    uscc = {who.agency_id: _uscc(who.agency_id[:6], b.rng) for who, _, _ in reports}
+    items = []
+    for n, (who, gt, body) in enumerate(reports, start=1):
+        path = f"{root}content/{b.new_id()}.html"
+        index_no = f"{uscc[who.agency_id]}/{gt.published_date[:4]}-{n:05d}"  # 索引号 led by the agency's code
+        detail = replace(b.detail(gt, "政府信息公开年报", body or b.body(gt)), index_no=index_no)
+        b.page(path, detail_page("generic", site, detail))
+        b.expect(site_id, gt, path, agency_id=who.agency_id)
+        items.append(Item(path.removeprefix(root), gt.title, gt.published_date))
+    items.sort(key=lambda item: item.date, reverse=True)
+    b.numbered_lists(f"{root}list.jsp", site, items)
+    b.register(site_id, site, f"{root}list.jsp", None, [], region_code="230800", level="city")
+
+
+FAMILIES = (
+    _trs,
+    _hanweb,
+    _vsb,
+    _empire,
+    _generic,
+    _zhejiang,
+    _epoint,
+    _spa,
+    _files,
+    _challenged,
+    _city_portal,
+)
 
 
 def build_layout(seed: int = 0, n_reports_per_site: int = 6) -> Layout:

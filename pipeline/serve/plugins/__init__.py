@@ -1,0 +1,1 @@
+"""Datasette plugins of `nianbao serve`, loaded with --plugins-dir (every module here)."""
