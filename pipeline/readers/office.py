@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +23,12 @@ from typing import TYPE_CHECKING
 import olefile
 
 from pipeline.grid import GridCell, TableGrid
+from pipeline.processes import cache_home, die_with_parent, make_temp_dir
 from pipeline.readers import Document, UnreadableDocument
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
 
-CACHE_ENV = "NIANBAO_CACHE"
 CONVERT_TIMEOUT = 120.0  # seconds; a normal report converts in 1–2 s
 # LibreOffice export filters by target extension.
 _FILTERS = {
@@ -48,9 +47,8 @@ class ConversionError(UnreadableDocument):
 
 
 def cache_dir() -> Path:
-    """Where conversions are cached: $NIANBAO_CACHE, else ~/.cache/nianbao/convert."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else Path.home() / ".cache" / "nianbao" / "convert"
+    """Where conversions are cached: `convert/` in nianbao's cache folder (XDG_CACHE_HOME)."""
+    return cache_home() / "convert"
 
 
 def ole_kind(data: bytes) -> str | None:
@@ -142,8 +140,8 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
     cached = cache_dir() / digest[:2] / f"{digest}.{target}"
     if cached.exists():
         return cached.read_bytes()
-    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
-        work = Path(tmp)
+    work = make_temp_dir("lo")  # removed below, or by the next run if this one is killed
+    try:
         source = work / f"input{source_suffix}"
         source.write_bytes(data)
         _run_soffice(work, source, target, timeout)
@@ -151,6 +149,8 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
         if not result.exists():
             raise ConversionError(f"LibreOffice produced no {target} (the input may be corrupt)")
         converted = result.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     cached.parent.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(f".{os.getpid()}.part")
     partial.write_bytes(converted)
@@ -173,8 +173,14 @@ def _run_soffice(work: Path, source: Path, target: str, timeout: float) -> None:
     ]
     # HOME too: LibreOffice and its Java probe write there even with a private profile.
     env = {**os.environ, "HOME": str(work)}
+    # Its own session (a timeout kills the whole group), killed by the kernel if we die first.
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
     )
     try:
         _, stderr = process.communicate(timeout=timeout)
