@@ -6,6 +6,8 @@ off for loopback replicas through the runner's overrides (pipeline.crawl.runner.
 never by editing this file.
 """
 
+from pipeline import limits
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -52,6 +54,9 @@ HTTPCACHE_ENABLED = False
 
 # --- the crawl's own parts --------------------------------------------------------------------
 NIANBAO_PARSE_WORKERS = 0  # processes parsing documents during the crawl (0: one per core)
+# Per-document budgets of those workers (their home is pipeline.limits; settable for one run).
+NIANBAO_PARSE_MAX_SECONDS = limits.PARSE_MAX_SECONDS
+NIANBAO_PARSE_MAX_MEMORY_BYTES = limits.PARSE_MAX_MEMORY_BYTES
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the scope guard knows sites

@@ -40,11 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.crawl.pipelines import DISK_FULL
     from pipeline.crawl.runner import run_crawl
 
     overrides = dict(item.split("=", 1) for item in args.set)
     try:
-        run_crawl(
+        summary = run_crawl(
             args.sites,
             args.out,
             full=args.full,
@@ -55,4 +56,7 @@ def run(args: argparse.Namespace) -> int:
     except (RegistryError, ValueError) as exc:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
         return 2
+    if not summary or summary.get("finish_reason") == DISK_FULL:
+        print(f"nianbao crawl: the run did not complete: the disk under {args.out} is full", file=sys.stderr)
+        return 1
     return 0

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("nianbao.crawl")
 
 # Per-site counters of the run summary (stats keys `nianbao/site/<id>/<name>`).
+RUN_ERROR_PREFIX = "nianbao/run/error/"
 COUNTERS = ("responses", "list_pages", "reports_found", "documents", "new", "changed", "parsed_ok")
 
 
@@ -66,6 +67,19 @@ class CrawlContext:
         self.stats.inc_value(f"nianbao/site/{site_id}/error/{name}")
         self.stats.inc_value(f"nianbao/error/{name}")
         logger.error("site %s: %s: %s", site_id, name, detail)
+
+    def run_error(self, name: str, detail: str) -> None:
+        """A named, counted error of the run as a whole (outputs, storage, robots.txt of no site)."""
+        assert self.stats is not None
+        self.stats.inc_value(f"{RUN_ERROR_PREFIX}{name}")
+        self.stats.inc_value(f"nianbao/error/{name}")
+        logger.error("run: %s: %s", name, detail)
+
+    def run_errors(self) -> dict[str, int]:
+        assert self.stats is not None
+        start = len(RUN_ERROR_PREFIX)
+        items = self.stats.get_stats().items()
+        return dict(sorted((k[start:], v) for k, v in items if k.startswith(RUN_ERROR_PREFIX)))
 
     def site_stats(self, site_id: str) -> dict[str, Any]:
         assert self.stats is not None

@@ -2,35 +2,54 @@
 
 from __future__ import annotations
 
+import errno
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import run_in_thread
+from scrapy.utils.defer import deferred_from_coro
 
 from pipeline.archive import ParseCache
-from pipeline.crawl.context import CrawlerComponent, context_of
+from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
 from pipeline.crawl.outputs import write_outputs
 from pipeline.crawl.state import UrlState
 from pipeline.datasets import build_datasets, print_build_summary
 from pipeline.parse import PARSER_VERSION, parse_report
+from pipeline.report import Report
+from pipeline.workers import IsolatedPool, WorkerFailed
 
 logger = logging.getLogger("nianbao.crawl")
+DISK_FULL = "disk_full"  # the finish reason of a run stopped by a full disk
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
 class ArchivePipeline(CrawlerComponent):
-    """Store the body content-addressed, index the fetch, and remember it in the state store."""
+    """Store the body content-addressed, index the fetch, and remember it in the state store.
+
+    A storage failure is a named error (storage_ENOSPC, storage_EACCES …) and the item goes no
+    further; a full disk also ends the run (finish reason `disk_full`: nothing more can be kept).
+    """
 
     def process_item(self, item: FetchedItem) -> FetchedItem:
+        try:
+            return self._store(item)
+        except OSError as exc:
+            name = storage_error_name(exc) or "storage_error"
+            context_of(self.crawler).error(item.record.site_id, name, f"{item.record.url}: {exc}")
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                engine = self.crawler.engine
+                assert engine is not None
+                deferred_from_coro(engine.close_spider_async(reason=DISK_FULL))
+            raise DropItem(f"{name}: {item.record.url}") from exc
+
+    def _store(self, item: FetchedItem) -> FetchedItem:
         ctx = context_of(self.crawler)
         record = item.record
         record.sha256 = ctx.archive.put(item.body)
@@ -65,21 +84,20 @@ class ArchivePipeline(CrawlerComponent):
 class ParsePipeline(CrawlerComponent):
     """Parse each new document body once (keyed by sha256 and parser version), off the reactor.
 
-    Parsing is CPU-bound, so it runs in a process pool (NIANBAO_PARSE_WORKERS, default: one per
-    core); with 1 worker it runs in a thread of this process.
+    Parsing runs in worker processes (NIANBAO_PARSE_WORKERS, default: one per core), each
+    document under the per-document budgets of time and memory: a worker that overruns is
+    killed, the document is recorded as failed with the reason (cached, so no later step parses
+    it again), and the run goes on.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS") or os.cpu_count() or 1
-        self.pool: ProcessPoolExecutor | None = None
-
-    def open_spider(self) -> None:
-        if self.workers > 1:
-            # forkserver: forking the reactor's process (with its threads) is unsafe.
-            mp = multiprocessing.get_context("forkserver")
-            mp.set_forkserver_preload(["pipeline.parse"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp)
+        settings = crawler.settings
+        self.pool = IsolatedPool(
+            settings.getint("NIANBAO_PARSE_WORKERS") or os.cpu_count() or 1,
+            seconds=settings.getfloat("NIANBAO_PARSE_MAX_SECONDS"),
+            memory_bytes=settings.getint("NIANBAO_PARSE_MAX_MEMORY_BYTES"),
+        )
 
     async def process_item(self, item: FetchedItem) -> FetchedItem:
         record = item.record
@@ -87,32 +105,23 @@ class ParsePipeline(CrawlerComponent):
             return item
         ctx = context_of(self.crawler)
         cached = ctx.cache.get(record.sha256)
-        status = cached.status if cached else await self._parse(item, ctx.out)
+        status = cached.status if cached else await self._parse(item, ctx)
         ctx.count(record.site_id, f"parsed_{status}")
         return item
 
-    async def _parse(self, item: FetchedItem, out: Path) -> str:
+    async def _parse(self, item: FetchedItem, ctx: CrawlContext) -> str:
         record = item.record
-        args = (
-            out,
-            record.sha256,
-            item.body,
-            record.filename or None,
-            record.url,
-            record.content_type or None,
-        )
-        if self.pool is not None:
-            try:
-                return await run_in_thread(self.pool.submit(parse_into_cache, *args).result)
-            except BrokenProcessPool:
-                # A worker died (or could not start: an unguarded __main__ re-imported by forkserver).
-                logger.warning("parse workers failed; parsing in a thread from now on")
-                self.pool = None
-        return await run_in_thread(parse_into_cache, *args)
+        args = (ctx.out, record.sha256, item.body, record.filename or None, record.url, record.content_type)
+        try:
+            return await run_in_thread(self.pool.call, parse_into_cache, *args)
+        except WorkerFailed as failed:
+            ctx.error(record.site_id, failed.name, f"{record.url}: {failed}")
+            report = Report(source=record.url, error=str(failed))
+            ctx.cache.put(record.sha256, report)
+            return report.status
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        self.pool.close()
 
 
 def parse_into_cache(
@@ -120,7 +129,7 @@ def parse_into_cache(
 ) -> str:
     """Parse one body and store the parse (in a worker: serialising a Report costs as much as a
     small parse, so it is done there too, and only the status travels back)."""
-    report = parse_report(body, filename, url, content_type)
+    report = parse_report(body, filename, url, content_type or None)
     ParseCache(out, PARSER_VERSION).put(sha256, report)
     return report.status
 
@@ -128,9 +137,25 @@ def parse_into_cache(
 class OutputsPipeline(CrawlerComponent):
     """At the end of a run, rewrite the outputs from everything archived so far: the JSON lines
     of parsed documents, then the datasets and text archive (only partitions whose documents
-    changed are rewritten)."""
+    changed are rewritten). Each step runs whatever the other did: a failure is a named run
+    error in the summary, never the end of the run's outputs."""
 
     def close_spider(self) -> None:
-        out = context_of(self.crawler).out
-        write_outputs(out)
-        print_build_summary(build_datasets(out))
+        ctx = context_of(self.crawler)
+        for name, step in (("outputs_failed", write_outputs), ("datasets_failed", _build)):
+            try:
+                step(ctx.out)
+            except Exception as exc:  # recorded, then the next step still runs
+                logger.exception("%s", name)
+                ctx.run_error(storage_error_name(exc) or name, f"{type(exc).__name__}: {exc}")
+
+
+def _build(out: Path) -> None:
+    print_build_summary(build_datasets(out))
+
+
+def storage_error_name(exc: BaseException) -> str | None:
+    """`storage_<errno>` (storage_ENOSPC, storage_EACCES …) for an OS error, else None."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"storage_{errno.errorcode.get(exc.errno, exc.errno)}"
+    return None

@@ -7,6 +7,7 @@ also raises the one error only visible across runs: a site that yielded reports 
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -44,11 +45,19 @@ class RunSummary(CrawlerComponent):
             "finish_reason": reason,
             "full": ctx.full,
             "sites": sites,
-            "totals": totals(sites),
+            "run_errors": ctx.run_errors(),
+            "totals": totals(sites, ctx.run_errors()),
         }
         path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
-        write_atomic(path, json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"))
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:  # a full disk: the summary goes to the log instead
+            print(f"nianbao crawl: the run summary could not be written ({exc}); it was:", file=sys.stderr)
+            print(text, file=sys.stderr, flush=True)
         print(format_table(sites), flush=True)
+        if summary["run_errors"]:
+            print(f"run errors: {_errors(summary['run_errors'])}", flush=True)
         print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
         ctx.state.close()  # the summary is the last thing a run does
 
@@ -67,9 +76,9 @@ class RunSummary(CrawlerComponent):
         return row
 
 
-def totals(sites: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def totals(sites: dict[str, dict[str, Any]], run_errors: dict[str, int] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {name: sum(row[name] for row in sites.values()) for name in COUNTERS}
-    errors: dict[str, int] = {}
+    errors: dict[str, int] = dict(run_errors or {})
     for row in sites.values():
         for name, count in row["errors"].items():
             errors[name] = errors.get(name, 0) + count

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, RawArchive
@@ -24,6 +27,7 @@ from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.schema import UNKNOWN_YEAR
 from pipeline.parse import PARSER_VERSION, parse_report
 from pipeline.report import KIND_MISSING, STATUS_OK, STATUS_PARTIAL, Report
+from pipeline.workers import IsolatedPool, WorkerFailed
 
 # Hints a page's metadata gives that its attachments' fetch records usually lack.
 _INHERITED = ("published", "publisher", "index_no", "doc_number", "site_id_code")
@@ -131,9 +135,12 @@ def load_documents(
     documents = _collect(RawArchive(out).records())
     by_sha = {doc.fetch.sha256: doc.fetch for doc in documents}
     jobs = [(out, fetch, not reparse) for fetch in by_sha.values()]
-    summaries = parallel_map(
-        _parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc"
-    )
+    if reparse:
+        summaries = _parse_isolated(jobs, workers=workers, progress=progress)
+    else:  # from the parse cache the crawl filled, parsing only what it left undone
+        summaries = list(
+            parallel_map(_parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc")
+        )
     parsed = dict(zip(by_sha, summaries, strict=True))
     for doc in documents:
         doc.parsed = parsed[doc.fetch.sha256]
@@ -170,6 +177,26 @@ def _parse(data: bytes, fetch: FetchRecord) -> Report:
 def _parse_summary(job: tuple[Path, FetchRecord, bool]) -> Parsed:
     out, fetch, use_cache = job
     return Parsed.of(read_report(out, fetch, use_cache=use_cache))
+
+
+def _parse_isolated(
+    jobs: list[tuple[Path, FetchRecord, bool]], *, workers: int | None, progress: bool
+) -> list[Parsed]:
+    """Every job parsed afresh in worker processes under the per-document budgets: a document
+    that overruns them is killed, cached and counted as a failed parse with the reason."""
+    summaries = []
+    with (
+        IsolatedPool(workers or os.cpu_count() or 1) as pool,
+        tqdm(total=len(jobs), desc="parse", unit="doc", file=sys.stderr, disable=not progress) as bar,
+    ):
+        for (out, fetch, _cached), result in zip(jobs, pool.map(_parse_summary, jobs), strict=True):
+            if isinstance(result, WorkerFailed):
+                report = Report(source=fetch.url, error=str(result))
+                ParseCache(out, PARSER_VERSION).put(fetch.sha256, report)
+                result = Parsed.of(report)
+            summaries.append(result)
+            bar.update()
+    return summaries
 
 
 def _collect(records: Iterable[FetchRecord]) -> list[Document]:

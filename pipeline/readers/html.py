@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from pipeline.grid import TableGrid
+from pipeline.grid import TableGrid, clamp_span
 from pipeline.readers import Document, UnreadableDocument
 from pipeline.readers.encoding import decode_text
 
@@ -57,13 +57,19 @@ _META_KEYS = {
 _CONTENT_HINT = re.compile(
     r"trs_editor|trs_editor_view|zoom|article|content|detail|ucapcontent|bt_content", re.I
 )
+_SPAN_DIGITS = re.compile(r"0*(\d+)")
 
-
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# libxml2 stops nesting at depth 256 (2048 with huge_tree) and silently drops the rest of the page:
+# Word-pasted pages leave hundreds of unclosed <font> tags before the report. Purely presentational
+# inline tags carry no structure, so they are removed before parsing (their text stays).
+_PRESENTATIONAL_TAGS = re.compile(r"</?(?:font|b|i|u|s|strike|strong|em|big|small|o:p)(?:\s[^<>]*)?/?>", re.I)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def read_html(data: bytes) -> Document:
     text, _encoding = decode_text(data)
+    # A stray NUL (a CMS template bug) is not markup; lxml refuses strings that hold one.
+    text = _PRESENTATIONAL_TAGS.sub("", text.replace("\x00", ""))
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
     try:
@@ -154,10 +160,10 @@ def _grid(table: etree._Element, index: int) -> TableGrid:
 
 
 def _span(value: str | None) -> int:
-    if not value:
-        return 1
-    digits = value if value.isdigit() else re.sub(r"\D", "", value)
-    return max(1, min(int(digits), 200)) if digits else 1
+    """A span attribute as written ("2", " 3px", "''2''"): its first run of digits, else 1."""
+    match = _SPAN_DIGITS.search(value or "")
+    # Enough digits to pass any budget, never enough to make int() refuse (or take long).
+    return clamp_span(int(match.group(1)[:9])) if match else 1
 
 
 def _cell_text(cell: etree._Element) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import olefile
 
-from pipeline.grid import GridCell, TableGrid
+from pipeline.grid import GridCell, TableGrid, check_cells
 from pipeline.processes import cache_home, die_with_parent, make_temp_dir
 from pipeline.readers import Document, UnreadableDocument
 
@@ -96,13 +96,15 @@ def read_legacy_sheet(data: bytes) -> Document:
 
 
 def _sheet_grid(sheet: CalamineSheet, name: str) -> TableGrid:
+    # The sheet's extent (from A1) is what to_python builds: checked before it is built.
+    check_cells(sheet.total_height * sheet.total_width)
     values = sheet.to_python(skip_empty_area=False)
+    height, width = len(values), max((len(row) for row in values), default=0)
     origin: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
+        for r in range(r0, min(r1, height - 1) + 1):  # a merge past the last cell covers nothing
+            for c in range(c0, min(c1, width - 1) + 1):
                 origin[(r, c)] = (r0, c0)
-    width = max((len(row) for row in values), default=0)
     rows = []
     for r in range(len(values)):
         row = []
