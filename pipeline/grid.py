@@ -45,9 +45,10 @@ class TableGrid:
                 rowspan, colspan = clamp_span(rowspan), clamp_span(colspan)
                 width, n_rows = max(width, c + colspan), max(n_rows, r + rowspan)
                 check_cells(len(grid) + rowspan * colspan)
+                cell = GridCell(text, (r, c))
                 for dr in range(rowspan):
                     for dc in range(colspan):
-                        grid.setdefault((r + dr, c + dc), GridCell(text, (r, c)))
+                        grid.setdefault((r + dr, c + dc), cell)
                 c += colspan
         check_cells(n_rows * width)
         rows = [[grid.get((r, c), GridCell("", (r, c))) for c in range(width)] for r in range(n_rows)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.crawl.context import CrawlContext, new_run_id
+from pipeline.crawl.fetch_policy import FetchPolicy, allowed_hosts
 from pipeline.crawl.sites import load_sites
 from spiders.base import ReportSpiderBase
 
@@ -44,7 +45,11 @@ class ReportsSpider(ReportSpiderBase):
         if wanted:
             entries = {site_id: entries[site_id] for site_id in wanted}
         self.ctx = CrawlContext(
-            out=Path(out), run_id=run_id or new_run_id(), full=_flag(full), entries=entries
+            out=Path(out),
+            run_id=run_id or new_run_id(),
+            full=_flag(full),
+            entries=entries,
+            fetch_policy=FetchPolicy(allowed_hosts(_ids(allow_hosts))),
         )
 
     @classmethod

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.archive import ParseCache, RawArchive
+from pipeline.crawl.fetch_policy import FetchPolicy
 from pipeline.crawl.scope import Scope, SiteScope
 from pipeline.crawl.state import StateStore
 from pipeline.crawl.urls import host_of
@@ -49,6 +50,7 @@ class CrawlContext:
     full: bool
     entries: dict[str, SiteEntry]
     scope: Scope = field(default_factory=Scope)
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     stats: StatsCollector | None = None
 
     def __post_init__(self) -> None:
@@ -86,8 +88,10 @@ class CrawlContext:
         prefix = f"nianbao/site/{site_id}/"
         values = {k[len(prefix) :]: v for k, v in self.stats.get_stats().items() if k.startswith(prefix)}
         errors = {k[len("error/") :]: v for k, v in values.items() if k.startswith("error/")}
+        refused = {k[len("refused/") :]: v for k, v in values.items() if k.startswith("refused/")}
         row = {name: values.get(name, 0) for name in COUNTERS}
         row["errors"] = dict(sorted(errors.items()))
+        row["refused"] = dict(sorted(refused.items()))  # requests not made, by the rule that refused
         return row
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -83,6 +84,10 @@ def totals(sites: dict[str, dict[str, Any]], run_errors: dict[str, int] | None =
         for name, count in row["errors"].items():
             errors[name] = errors.get(name, 0) + count
     out["errors"] = dict(sorted(errors.items()))
+    refused: Counter[str] = Counter()
+    for row in sites.values():
+        refused.update(row.get("refused", {}))
+    out["refused"] = dict(sorted(refused.items()))
     return out
 
 
