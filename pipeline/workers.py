@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pipeline import limits
 from pipeline.processes import die_with_parent, limit_memory
 
+_START_SECONDS = 120.0
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -38,6 +39,7 @@ def _serve(conn: Connection, memory_bytes: int) -> None:
     """A worker's loop: one (function, arguments) at a time, until told to stop or orphaned."""
     die_with_parent()
     limit_memory(memory_bytes)
+    conn.send(("ready", ""))
     while True:
         try:
             message = conn.recv()
@@ -62,6 +64,10 @@ class _Worker:
         self.process: BaseProcess = context.Process(target=_serve, args=(child, memory_bytes), daemon=True)
         self.process.start()
         child.close()
+        # Starting (the forkserver's first boot, on a busy machine) is not the document's time.
+        if not self.conn.poll(_START_SECONDS) or self.conn.recv()[0] != "ready":
+            self.stop(kill=True)
+            raise WorkerFailed("parse_worker_died", f"a worker did not start within {_START_SECONDS:g} s")
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float, memory_bytes: int) -> Any:
         try:
