@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +24,7 @@ from pipeline import limits
 from pipeline.processes import die_with_parent, limit_memory
 
 _START_SECONDS = 120.0
+_OUT_OF_MEMORY = 3  # a worker's exit status when even its answer did not fit in its memory
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 
@@ -47,15 +49,23 @@ def _serve(conn: Connection, memory_bytes: int) -> None:
             return
         if message is None:
             return
-        fn, args = message
+        outcome = _run(*message)  # the failed call's frames are released before answering
+        del message
         try:
-            conn.send(("ok", fn(*args)))
+            conn.send(outcome)
         except MemoryError:
-            # The heap may be in no state to go on: answer, then leave (the pool replaces us).
-            conn.send(("memory", ""))
-            return
-        except Exception as exc:  # answered as a named failure: the caller records it
-            conn.send(("error", f"{type(exc).__name__}: {exc}".splitlines()[0][:300]))
+            os._exit(_OUT_OF_MEMORY)
+        if outcome[0] == "memory":
+            return  # the heap may be in no state to go on: the pool replaces this worker
+
+
+def _run(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return ("ok", fn(*args))
+    except MemoryError:
+        return ("memory", "")
+    except Exception as exc:  # answered as a named failure: the caller records it
+        return ("error", f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
 
 
 class _Worker:
@@ -77,11 +87,14 @@ class _Worker:
                     "parse_timeout", f"over PARSE_MAX_SECONDS ({seconds:g} s); the worker was killed"
                 )
             kind, value = self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             self.process.join(1)
-            raise WorkerFailed(
-                "parse_worker_died", f"the worker process exited (code {self.process.exitcode})"
-            ) from None
+            if self.process.exitcode == _OUT_OF_MEMORY:
+                kind = "memory"
+            else:
+                raise WorkerFailed(
+                    "parse_worker_died", f"the worker process exited (code {self.process.exitcode})"
+                ) from None
         if kind == "memory":
             raise WorkerFailed(
                 "parse_memory", f"over PARSE_MAX_MEMORY_BYTES ({memory_bytes / 2**20:.0f} MiB)"

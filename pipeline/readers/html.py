@@ -74,7 +74,7 @@ def read_html(data: bytes) -> Document:
         raise UnreadableDocument("empty HTML document")
     try:
         root = etree.fromstring(text, _PARSER)
-    except (etree.ParserError, ValueError) as exc:
+    except (etree.LxmlError, ValueError) as exc:  # LxmlError: libxml2 out of memory, among others
         raise UnreadableDocument(f"HTML could not be parsed: {exc}") from exc
     if root is None:
         raise UnreadableDocument("HTML has no elements")
