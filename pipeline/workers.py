@@ -129,7 +129,7 @@ class IsolatedPool:
         *,
         seconds: float = limits.PARSE_MAX_SECONDS,
         memory_bytes: int = limits.PARSE_MAX_MEMORY_BYTES,
-        preload: Sequence[str] = ("pipeline.parse",),
+        preload: Sequence[str] = ("pipeline.parse_jobs",),
     ) -> None:
         self.workers = max(1, workers)
         self.seconds, self.memory_bytes = seconds, memory_bytes

@@ -356,6 +356,8 @@ class ReportSpiderBase(scrapy.Spider):
             self.ctx.error(site_id, "redirect_loop", str(failure.value))
         elif failure.check(IgnoreRequest) and "max redirections" in str(failure.value):
             self.ctx.error(site_id, "too_many_redirects", request.url)
+        elif "DOWNLOAD_MAXSIZE" in str(failure.value) or "download max size" in str(failure.value):
+            self.ctx.error(site_id, "too_large", f"{request.url}: {failure.value}")  # declared or inflated
         elif failure.check(HttpError):
             status = failure.value.response.status
             self.ctx.error(site_id, f"http_{status}", request.url)

@@ -45,7 +45,8 @@ class FaultServer:
 
     def __post_init__(self) -> None:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        attributes = {"address_family": family, "daemon_threads": True}
+        # handle_error: a client that hangs up on a fault is the point, not a traceback.
+        attributes = {"address_family": family, "daemon_threads": True, "handle_error": _quiet}
         server_class = type("Server", (ThreadingHTTPServer,), attributes)
         self.server = server_class((self.host, 0), _handler(self))
         self._lock = threading.Lock()
@@ -74,6 +75,10 @@ class FaultServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _quiet(*_args: object) -> None:
+    pass
 
 
 def ipv6_loopback() -> bool:

@@ -13,13 +13,12 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.defer import deferred_from_coro
 
-from pipeline.archive import ParseCache
 from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
 from pipeline.crawl.outputs import write_outputs
 from pipeline.crawl.state import UrlState
 from pipeline.datasets import build_datasets, print_build_summary
-from pipeline.parse import PARSER_VERSION, parse_report
+from pipeline.parse_jobs import parse_into_cache
 from pipeline.report import Report
 from pipeline.workers import IsolatedPool, WorkerFailed
 
@@ -122,16 +121,6 @@ class ParsePipeline(CrawlerComponent):
 
     def close_spider(self) -> None:
         self.pool.close()
-
-
-def parse_into_cache(
-    out: Path, sha256: str, body: bytes, filename: str | None, url: str, content_type: str | None
-) -> str:
-    """Parse one body and store the parse (in a worker: serialising a Report costs as much as a
-    small parse, so it is done there too, and only the status travels back)."""
-    report = parse_report(body, filename, url, content_type or None)
-    ParseCache(out, PARSER_VERSION).put(sha256, report)
-    return report.status
 
 
 class OutputsPipeline(CrawlerComponent):
