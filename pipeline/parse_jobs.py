@@ -14,9 +14,13 @@ from pipeline.parse import PARSER_VERSION, parse_report
 
 def parse_into_cache(
     out: Path, sha256: str, body: bytes, filename: str | None, url: str, content_type: str | None
-) -> str:
+) -> tuple[str, OSError | None]:
     """Parse one body and store the parse (in a worker: serialising a Report costs as much as a
-    small parse, so it is done there too, and only the status travels back)."""
+    small parse, so it is done there too); returns the status and the error of a failed write
+    (a full disk is the crawl's to handle, not a parse failure)."""
     report = parse_report(body, filename, url, content_type or None)
-    ParseCache(out, PARSER_VERSION).put(sha256, report)
-    return report.status
+    try:
+        ParseCache(out, PARSER_VERSION).put(sha256, report)
+    except OSError as exc:
+        return report.status, OSError(exc.errno, exc.strerror)  # without the traceback's frames
+    return report.status, None

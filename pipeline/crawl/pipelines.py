@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,13 +40,8 @@ class ArchivePipeline(CrawlerComponent):
     def process_item(self, item: FetchedItem) -> FetchedItem:
         try:
             return self._store(item)
-        except OSError as exc:
-            name = storage_error_name(exc) or "storage_error"
-            context_of(self.crawler).error(item.record.site_id, name, f"{item.record.url}: {exc}")
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                engine = self.crawler.engine
-                assert engine is not None
-                deferred_from_coro(engine.close_spider_async(reason=DISK_FULL))
+        except (OSError, sqlite3.Error) as exc:
+            name = storage_failed(self.crawler, item.record.site_id, item.record.url, exc)
             raise DropItem(f"{name}: {item.record.url}") from exc
 
     def _store(self, item: FetchedItem) -> FetchedItem:
@@ -112,12 +108,18 @@ class ParsePipeline(CrawlerComponent):
         record = item.record
         args = (ctx.out, record.sha256, item.body, record.filename or None, record.url, record.content_type)
         try:
-            return await run_in_thread(self.pool.call, parse_into_cache, *args)
+            status, write_error = await run_in_thread(self.pool.call, parse_into_cache, *args)
         except WorkerFailed as failed:
             ctx.error(record.site_id, failed.name, f"{record.url}: {failed}")
             report = Report(source=record.url, error=str(failed))
-            ctx.cache.put(record.sha256, report)
-            return report.status
+            status, write_error = report.status, None
+            try:
+                ctx.cache.put(record.sha256, report)
+            except OSError as exc:
+                write_error = exc
+        if write_error is not None:
+            storage_failed(self.crawler, record.site_id, record.url, write_error)
+        return status
 
     def close_spider(self) -> None:
         self.pool.close()
@@ -135,8 +137,10 @@ class OutputsPipeline(CrawlerComponent):
             try:
                 step(ctx.out)
             except Exception as exc:  # recorded, then the next step still runs
-                logger.exception("%s", name)
-                ctx.run_error(storage_error_name(exc) or name, f"{type(exc).__name__}: {exc}")
+                storage = storage_error_name(exc)
+                if storage is None:  # a bug: its traceback helps; a full disk's does not
+                    logger.exception("%s", name)
+                ctx.run_error(storage or name, f"{name}: {type(exc).__name__}: {exc}")
 
 
 def _build(out: Path) -> None:
@@ -144,7 +148,25 @@ def _build(out: Path) -> None:
 
 
 def storage_error_name(exc: BaseException) -> str | None:
-    """`storage_<errno>` (storage_ENOSPC, storage_EACCES …) for an OS error, else None."""
+    """`storage_<errno>` (storage_ENOSPC, storage_EACCES …) for a failed write, else None."""
     if isinstance(exc, OSError) and exc.errno is not None:
         return f"storage_{errno.errorcode.get(exc.errno, exc.errno)}"
+    if isinstance(exc, sqlite3.Error):
+        return "storage_ENOSPC" if _disk_full(exc) else "storage_state"
     return None
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
+def storage_failed(crawler: Crawler, site_id: str, url: str, exc: BaseException) -> str:
+    """Record a failed write as a named error of its site; a full disk ends the run (finish reason
+    `disk_full`: nothing more could be kept). Returns the error's name."""
+    name = storage_error_name(exc) or "storage_error"
+    context_of(crawler).error(site_id, name, f"{url}: {exc}")
+    if _disk_full(exc) and crawler.engine is not None:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=DISK_FULL))
+    return name

@@ -7,6 +7,7 @@ also raises the one error only visible across runs: a site that yielded reports 
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -73,7 +74,10 @@ class RunSummary(CrawlerComponent):
                 f"{previous.reports_found} reports in run {previous.run_id}, now 0",
             )
         row = ctx.site_stats(site_id)
-        ctx.state.put_site_run(SiteRun(ctx.run_id, site_id, complete, found, row))
+        try:
+            ctx.state.put_site_run(SiteRun(ctx.run_id, site_id, complete, found, row))
+        except sqlite3.Error as exc:  # a full disk: the summary below is still written or printed
+            ctx.run_error("storage_state", f"site {site_id}: {exc}")
         return row
 
 
