@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from lxml import etree
 
 from pipeline.grid import GridCell, TableGrid, check_cells, clamp_span
-from pipeline.limits import GRID_MAX_SPAN
+from pipeline.limits import GRID_MAX_SPAN, BudgetExceeded
 from pipeline.readers import Document, UnreadableDocument
-from pipeline.readers.zipped import checked_zip
+from pipeline.readers.zipped import ZIP_ERRORS, checked_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -22,14 +20,9 @@ def read_docx(data: bytes) -> Document:
             xml = archive.read("word/document.xml")
             core = archive.read(_CORE) if _CORE in archive.namelist() else b""
         root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, recover=False))
-    except (
-        zipfile.BadZipFile,
-        KeyError,
-        EOFError,
-        etree.XMLSyntaxError,
-        OSError,
-        zipfile.LargeZipFile,
-    ) as exc:
+    except BudgetExceeded:
+        raise
+    except (*ZIP_ERRORS, KeyError, etree.XMLSyntaxError) as exc:
         raise UnreadableDocument(f"DOCX could not be read: {exc}") from exc
     body = root.find(f"{_W}body")
     if body is None:

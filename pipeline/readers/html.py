@@ -63,13 +63,15 @@ _SPAN_DIGITS = re.compile(r"0*(\d+)")
 # Word-pasted pages leave hundreds of unclosed <font> tags before the report. Purely presentational
 # inline tags carry no structure, so they are removed before parsing (their text stays).
 _PRESENTATIONAL_TAGS = re.compile(r"</?(?:font|b|i|u|s|strike|strong|em|big|small|o:p)(?:\s[^<>]*)?/?>", re.I)
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def read_html(data: bytes) -> Document:
     text, _encoding = decode_text(data)
-    # A stray NUL (a CMS template bug) is not markup; lxml refuses strings that hold one.
-    text = _PRESENTATIONAL_TAGS.sub("", text.replace("\x00", ""))
+    # Stray control characters (a NUL from a CMS template bug) are not text, and lxml refuses
+    # strings that hold one.
+    text = _PRESENTATIONAL_TAGS.sub("", text.translate(_CONTROLS))
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
     try:

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.grid import GridCell, TableGrid, check_cells
 from pipeline.limits import GRID_MAX_CELLS
 from pipeline.readers import Document, UnreadableDocument
-from pipeline.readers.zipped import checked_zip
+from pipeline.readers.zipped import ZIP_ERRORS, checked_zip
 
 _MERGE_REF = re.compile(
     rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)"'
@@ -34,7 +34,7 @@ def read_xlsx(data: bytes) -> Document:
     _check_merges(archive)
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (*ZIP_ERRORS, InvalidFileException, KeyError) as exc:
         raise UnreadableDocument(f"XLSX could not be read: {exc}") from exc
     tables = []
     for sheet in workbook.worksheets:

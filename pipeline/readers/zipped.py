@@ -6,11 +6,23 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from pipeline import limits
 from pipeline.readers import UnreadableDocument
 
 _CHUNK = 1024 * 1024
+# What a damaged zip raises, from zipfile and zlib (bad offsets, bad deflate data, encryption …).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    zlib.error,
+)
 
 
 def checked_zip(data: bytes, what: str) -> zipfile.ZipFile:
@@ -29,7 +41,9 @@ def checked_zip(data: bytes, what: str) -> zipfile.ZipFile:
         inflated = 0
         for info in infos:
             inflated += _inflate(archive, info, limits.ZIP_MAX_TOTAL_BYTES - inflated)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
+    except limits.BudgetExceeded:
+        raise
+    except ZIP_ERRORS as exc:
         raise UnreadableDocument(f"{what} could not be read: {exc}") from exc
     return archive
 
