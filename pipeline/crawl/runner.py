@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 
 from pipeline.crawl.context import new_run_id
 from pipeline.crawl.sites import load_sites
+from pipeline.processes import remove_stale_temp
 
 # For loopback replicas only (tests, benchmark, demo): no throttling, no delays, short backoff.
 POLITENESS_OFF: dict[str, Any] = {
@@ -57,6 +58,7 @@ def run_crawl(
         raise ValueError(f"no such site in {sites}: {', '.join(unknown)}")
     from spiders.reports import ReportsSpider
 
+    remove_stale_temp()  # what a killed run left in /tmp
     run_id = new_run_id()
     process = CrawlerProcess(crawl_settings(overrides))
     process.crawl(
