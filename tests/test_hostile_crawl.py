@@ -14,6 +14,7 @@ import gzip
 import json
 import random
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,7 @@ class Night:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
     started = Night(tmp_path_factory.mktemp("hostile-site"))
     yield started
     started.stop()

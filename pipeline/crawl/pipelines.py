@@ -107,8 +107,12 @@ class ParsePipeline(CrawlerComponent):
     async def _parse(self, item: FetchedItem, ctx: CrawlContext) -> str:
         record = item.record
         args = (ctx.out, record.sha256, item.body, record.filename or None, record.url, record.content_type)
+
+        def parse() -> tuple[str, OSError | None]:
+            return self.pool.call(parse_into_cache, *args)
+
         try:
-            status, write_error = await run_in_thread(self.pool.call, parse_into_cache, *args)
+            status, write_error = await run_in_thread(parse)
         except WorkerFailed as failed:
             ctx.error(record.site_id, failed.name, f"{record.url}: {failed}")
             report = Report(source=record.url, error=str(failed))

@@ -41,14 +41,15 @@ class RunSummary(CrawlerComponent):
         ctx = context_of(self.crawler)
         complete = reason == "finished"
         sites = {site_id: self._site(ctx, site_id, complete) for site_id in ctx.entries}
+        run_errors = ctx.run_errors()
         summary = {
             "run_id": ctx.run_id,
             "finished_at": utc_now(),
             "finish_reason": reason,
             "full": ctx.full,
             "sites": sites,
-            "run_errors": ctx.run_errors(),
-            "totals": totals(sites, ctx.run_errors()),
+            "run_errors": run_errors,
+            "totals": totals(sites, run_errors),
         }
         path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
         text = json.dumps(summary, ensure_ascii=False, indent=2)
@@ -58,8 +59,8 @@ class RunSummary(CrawlerComponent):
             print(f"nianbao crawl: the run summary could not be written ({exc}); it was:", file=sys.stderr)
             print(text, file=sys.stderr, flush=True)
         print(format_table(sites), flush=True)
-        if summary["run_errors"]:
-            print(f"run errors: {_errors(summary['run_errors'])}", flush=True)
+        if run_errors:
+            print(f"run errors: {_errors(run_errors)}", flush=True)
         print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
         ctx.state.close()  # the summary is the last thing a run does
 
