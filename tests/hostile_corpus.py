@@ -12,12 +12,20 @@ import io
 import random
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from pipeline.limits import ZIP_MAX_MEMBER_BYTES
-from pipeline.render import GroundTruth, random_ground_truth, render_docx, render_html, render_xlsx
+import pytest
 
+from pipeline.limits import ZIP_MAX_MEMBER_BYTES
+from pipeline.parse import parse_report
+from pipeline.render import GroundTruth, random_ground_truth, render_docx, render_html, render_xlsx
+from pipeline.report import Report
+from pipeline.workers import IsolatedPool
+
+# Per-document budgets of the parser tests: generous for a report (they parse in well under a
+# second), small against a runaway.
+DOCUMENT_SECONDS, DOCUMENT_MEMORY = 60.0, 2 * 1024**3
 _OVER_MEMBER_BUDGET = ZIP_MAX_MEMBER_BYTES + 2 * 1024 * 1024
 Built = tuple[bytes, GroundTruth | None]
 
@@ -28,6 +36,18 @@ class HostileInput:
     filename: str
     build: Callable[[], tuple[bytes, GroundTruth | None]]
     expect: str  # "ok", or a text the failed report's error must contain
+
+
+@pytest.fixture(scope="module")
+def budgeted_pool() -> Iterator[IsolatedPool]:
+    """Two parse workers under the per-document budgets (a runaway is a WorkerFailed)."""
+    with IsolatedPool(2, seconds=DOCUMENT_SECONDS, memory_bytes=DOCUMENT_MEMORY) as started:
+        yield started
+
+
+def parse_named(data: bytes, filename: str) -> Report:
+    """parse_report with a file name (module level: the workers import it)."""
+    return parse_report(data, filename)
 
 
 def truth(seed: int = 11) -> GroundTruth:

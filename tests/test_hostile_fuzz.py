@@ -6,22 +6,19 @@ and a memory budget. Whatever the bytes, the answer is a Report; a failure is on
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-import pytest
+from hostile_corpus import budgeted_pool, parse_named  # noqa: F401 (a fixture)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.parse import parse_report
 from pipeline.render import random_ground_truth, render_docx, render_html, render_xlsx
 from pipeline.report import STATUS_FAILED, Report
 from pipeline.workers import IsolatedPool
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FUZZ_EXAMPLES = 40
-DOCUMENT_SECONDS, DOCUMENT_MEMORY = 30.0, 1536 * 1024**2
 # Fragments that have broken parsers before: deep nesting, spans, NULs, digits, zip and OLE magic.
 _TOKENS = (
     b"<font>" * 300,
@@ -72,16 +69,6 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     return name, bytes(out)
 
 
-@pytest.fixture(scope="module")
-def pool() -> Iterator[IsolatedPool]:
-    with IsolatedPool(2, seconds=DOCUMENT_SECONDS, memory_bytes=DOCUMENT_MEMORY) as started:
-        yield started
-
-
-def parse_named(data: bytes, name: str) -> Report:
-    return parse_report(data, name)
-
-
 @settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,  # time is the worker's budget, not hypothesis's
@@ -93,10 +80,11 @@ def parse_named(data: bytes, name: str) -> Report:
 )
 @given(case=mutated())
 def test_any_mutation_of_a_report_parses_within_budget_and_never_raises(
-    case: tuple[str, bytes], pool: IsolatedPool
+    case: tuple[str, bytes],
+    budgeted_pool: IsolatedPool,  # noqa: F811
 ) -> None:
     name, data = case
-    report = pool.call(parse_named, data, name)  # WorkerFailed: over budget, or parse_report raised
+    report = budgeted_pool.call(parse_named, data, name)  # WorkerFailed: over budget, or parse_report raised
     assert isinstance(report, Report)
     if report.status == STATUS_FAILED:
         assert report.error and "\n" not in report.error

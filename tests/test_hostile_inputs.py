@@ -10,41 +10,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_corpus import HOSTILE_INPUTS, HostileInput
+from hostile_corpus import HOSTILE_INPUTS, HostileInput, budgeted_pool, parse_named  # noqa: F401 (a fixture)
 from test_formats_pdf import wrong_cells
 from worker_jobs import crash, hog, nap
 
 from pipeline.grid import TableGrid
 from pipeline.limits import GRID_MAX_CELLS, GRID_MAX_SPAN, BudgetExceeded
 from pipeline.numbers import read_cell
-from pipeline.parse import parse_report
 from pipeline.processes import make_temp_dir, remove_stale_temp
 from pipeline.readers import detect_format
-from pipeline.report import KIND_NUMBER, KIND_TEXT, STATUS_FAILED, STATUS_OK, Report
+from pipeline.report import KIND_NUMBER, KIND_TEXT, STATUS_FAILED, STATUS_OK
 from pipeline.workers import IsolatedPool, WorkerFailed
-
-# Generous for a report (they parse in well under a second), small against a runaway.
-CASE_SECONDS, CASE_MEMORY = 60.0, 2 * 1024**3
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[IsolatedPool]:
-    with IsolatedPool(2, seconds=CASE_SECONDS, memory_bytes=CASE_MEMORY) as started:
-        yield started
-
-
-def parse_case(data: bytes, filename: str) -> Report:
-    return parse_report(data, filename)
 
 
 @pytest.mark.parametrize("case", HOSTILE_INPUTS, ids=[c.filename for c in HOSTILE_INPUTS])
-def test_hostile_input_is_read_or_fails_naming_its_budget(case: HostileInput, pool: IsolatedPool) -> None:
+def test_hostile_input_is_read_or_fails_naming_its_budget(
+    case: HostileInput,
+    budgeted_pool: IsolatedPool,  # noqa: F811
+) -> None:
     data, truth = case.build()
-    report = pool.call(parse_case, data, case.filename)  # WorkerFailed (a test failure) on a runaway
+    report = budgeted_pool.call(
+        parse_named, data, case.filename
+    )  # WorkerFailed (a test failure) on a runaway
     if case.expect == "ok":
         assert report.status == STATUS_OK, (report.error, report.warnings)
         assert truth is not None and wrong_cells(report, truth) == []
