@@ -13,13 +13,16 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from test_formats_corpus import convert_cache, docx_of, ground_truth, to_doc  # noqa: F401 (a fixture)
 
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
+from pipeline.processes import remove_stale_temp
 from pipeline.replica import Replica, start_replica
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,6 +139,45 @@ def test_a_killed_crawl_leaves_nothing_running_and_the_next_run_is_whole(
     assert _wait(lambda: not any(_alive(pid) for pid in children), 20), sorted(filter(_alive, children))
     _crawl(replica, out)
     assert outcome(out) == clean
+
+
+def _processes_naming(text: str) -> set[int]:
+    """Processes whose command line holds `text` (soffice names its private profile folder)."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes() and _alive(int(cmdline.parent.name)):
+                found.add(int(cmdline.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_a_killed_parse_takes_libreoffice_with_it_and_the_next_run_removes_its_folder(
+    convert_cache: None,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "report.doc"
+    doc.write_bytes(to_doc(docx_of(ground_truth(24))))  # converted once per session
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    # A cold conversion cache (LibreOffice must run) and a temporary folder of the test's own.
+    env = {**os.environ, "NIANBAO_CACHE": str(tmp_path / "cold"), "TMPDIR": str(temp)}
+    command = [sys.executable, "-m", "pipeline.cli", "parse", str(doc)]
+    parse = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait(lambda: bool(_processes_naming(str(temp))) or parse.poll() is not None, 120)
+        assert parse.poll() is None, "the conversion ended before it could be interrupted"
+        parse.send_signal(signal.SIGKILL)
+        parse.wait()
+    finally:
+        if parse.poll() is None:
+            parse.kill()
+    assert _wait(lambda: not _processes_naming(str(temp)), 20), _processes_naming(str(temp))
+    left = list(temp.glob("nianbao-lo-*"))
+    assert left  # SIGKILL runs no cleanup …
+    assert remove_stale_temp(temp) == left  # … the next run does
+    assert list(temp.iterdir()) == []
 
 
 def _tmpfs(path: Path, size: str) -> bool:
