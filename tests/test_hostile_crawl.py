@@ -161,7 +161,7 @@ class Night:
             "/nb/loop-b.html": Answer(status=302, headers=(("Location", "/nb/loop-a.html"),)),
             "/nb/drop.html": Answer(drop=True),
             "/nb/short.html": Answer(render_html(self.truths[3]), truncate=500),
-            "/nb/slow.html": Answer(render_html(self.truths[3]), delay=8),
+            "/nb/slow.html": Answer(render_html(self.truths[3]), delay=5),
             "/nb/error.html": Answer(b"oops", status=500),
             "/nb/bomb.html": Answer(gzip.compress(bytes(64 * 2**20)), headers=gzipped),
             "/nb/huge.html.pdf": Answer(huge, content_type="text/html"),
@@ -178,7 +178,7 @@ class Night:
     def crawl(self, out: Path, **settings: Any) -> subprocess.CompletedProcess[str]:
         overrides = {
             **POLITENESS_OFF,
-            "DOWNLOAD_TIMEOUT": 3,
+            "DOWNLOAD_TIMEOUT": 2,
             "RETRY_TIMES": 1,
             "DOWNLOAD_MAXSIZE": 30 * 1024 * 1024,
             "NIANBAO_ROBOTS_TIMEOUT": 2,

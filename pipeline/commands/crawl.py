@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="crawl the sites of a registry, archive what they serve, parse the reports",
         description="Crawl the report columns of the registry's sites into OUT: raw archive and WARC "
         "files under OUT/archive, parsed reports in OUT/parsed/reports.jsonl, state and run "
-        "summaries under OUT/state. Exits non-zero only when the crawl cannot start (a bad registry).",
+        "summaries under OUT/state. Exits 2 when the crawl cannot start (a bad registry), 1 when a full "
+        "disk stopped it.",
     )
     parser.add_argument("--sites", required=True, help="registry YAML file or folder")
     parser.add_argument("--out", default="data/out", help="output folder (default: data/out)")
@@ -56,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     except (RegistryError, ValueError) as exc:
         print(f"nianbao crawl: {exc}", file=sys.stderr)
         return 2
-    if not summary or summary.get("finish_reason") == DISK_FULL:
+    if summary.get("finish_reason") == DISK_FULL:
         print(f"nianbao crawl: the run did not complete: the disk under {args.out} is full", file=sys.stderr)
+        return 1
+    if not summary:  # the summary is the run's last write: a run without one did not finish
+        print(f"nianbao crawl: no run summary under {args.out}/state/runs (see the log)", file=sys.stderr)
         return 1
     return 0
