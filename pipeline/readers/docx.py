@@ -20,7 +20,7 @@ def read_docx(data: bytes) -> Document:
             xml = archive.read("word/document.xml")
             core = archive.read(_CORE) if _CORE in archive.namelist() else b""
         root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, recover=False))
-    except BudgetExceeded:
+    except (BudgetExceeded, UnreadableDocument):  # already named (UnreadableDocument is a ValueError)
         raise
     except (*ZIP_ERRORS, KeyError, etree.XMLSyntaxError) as exc:
         raise UnreadableDocument(f"DOCX could not be read: {exc}") from exc
