@@ -24,7 +24,10 @@ import yaml
 from faultserver import Answer, FaultServer, ipv6_loopback
 from hostile_corpus import HOSTILE_INPUTS
 
+from pipeline.crawl.fetch_policy import FetchPolicy, allowed_hosts
+from pipeline.crawl.middlewares import retry_after
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
+from pipeline.crawl.urls import canonical_url, host_of, join_url
 from pipeline.render import random_ground_truth, render_docx, render_html
 
 REPO = Path(__file__).resolve().parent.parent
@@ -268,3 +271,42 @@ def test_one_bad_document_never_costs_the_others_their_datasets(night: Night, cr
     assert errors[f"{night.main.url}/nb/huge.html.pdf"].startswith("parse_timeout: over PARSE_MAX_SECONDS")
     reports = pd.read_parquet(out / "parquet" / "reports")
     assert len(reports) >= 3
+
+
+# --- the policy's rules, without a crawl (pure classification: no address here is contacted) ----
+
+
+@pytest.mark.parametrize(
+    ("url", "refusal"),
+    [
+        ("file:///etc/passwd", "scheme"),
+        ("data:text/html,hi", "scheme"),
+        ("ftp://www.example.gov.cn/a.pdf", "scheme"),
+        ("http://127.0.0.2:8080/a.pdf", "loopback"),
+        ("http://[::1]:8080/a.pdf", "loopback"),
+        ("http://[::ffff:127.0.0.1]/a.pdf", "loopback"),
+        ("http://10.1.2.3/a.pdf", "private"),
+        ("http://169.254.169.254/latest/meta-data/", "link_local"),
+        ("http://224.0.0.1/a.pdf", "multicast"),
+        ("http://0.0.0.0/a.pdf", "reserved"),
+        ("http://www.gov.cn/a.pdf", None),  # a name: decided on its addresses, after DNS
+        ("http://127.0.0.1:8000/a.pdf", None),  # allowed below, by exact host:port
+        ("http://127.0.0.1:8001/a.pdf", "loopback"),  # … and only that port
+    ],
+)
+def test_fetch_policy_refuses_schemes_and_internal_addresses(url: str, refusal: str | None) -> None:
+    policy = FetchPolicy(allowed_hosts(["127.0.0.1:8000"]))
+    assert policy.url_refusal(url) == refusal
+
+
+def test_ipv6_hosts_keep_their_brackets_and_malformed_links_are_skipped() -> None:
+    assert canonical_url("http://[::1]:8080/a.pdf") == "http://[::1]:8080/a.pdf"
+    assert host_of("http://[::1]/a.pdf") == "[::1]"
+    assert join_url("http://www.gov.cn/nb/", "http://[::1/a.pdf") is None
+    assert join_url("http://www.gov.cn/nb/", "a.pdf") == "http://www.gov.cn/nb/a.pdf"
+
+
+def test_retry_after_reads_seconds_and_dates() -> None:
+    assert retry_after(b"20") == 20.0
+    assert retry_after(b"Thu, 01 Jan 1970 00:00:00 GMT") == 0.0  # in the past: at once
+    assert retry_after(b"soon") is None and retry_after(None) is None

@@ -45,11 +45,11 @@ def address_refusal(address: Address) -> str | None:
         return "link_local"
     if address.is_multicast:
         return "multicast"
+    if address.is_unspecified or address.is_reserved:
+        return "reserved"
     if address.is_private:
         return "private"
-    if address.is_reserved or address.is_unspecified or not address.is_global:
-        return "reserved"
-    return None
+    return None if address.is_global else "reserved"  # shared, documentation, benchmarking …
 
 
 def literal_address(host: str) -> Address | None:
