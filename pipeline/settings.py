@@ -52,7 +52,7 @@ MEDIA_ALLOW_REDIRECTS = True
 COOKIES_ENABLED = True  # some CMSs keep paging state in a session cookie
 
 # THE fetch policy's connection-time half: names resolving to internal addresses are refused.
-DNS_RESOLVER = "pipeline.crawl.fetch_policy.PolicyResolver"
+TWISTED_DNS_RESOLVER = "pipeline.crawl.fetch_policy.PolicyResolver"
 
 # Our own validator store replaces the HTTP cache (its RFC 2616 heuristic skips list pages).
 HTTPCACHE_ENABLED = False

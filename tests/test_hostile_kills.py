@@ -46,15 +46,17 @@ def _crawl(replica: Replica, out: Path) -> None:
 
 
 def outcome(out: Path) -> dict[str, tuple]:
-    """What a crawl produced, per document URL: its bytes, parse status and cells."""
+    """What a crawl produced, per report URL: its parse status and cells. Not the bytes, nor the
+    pages that are no report: the replica's script-rendered (SPA) shells differ from one request
+    to the next."""
     lines = [json.loads(line) for line in (out / "parsed" / "reports.jsonl").read_text().splitlines()]
     return {
         line["url"]: (
-            line["sha256"],
             line["report"]["status"],
             sorted((f["section"], f["item"], f["column"], str(f["value"])) for f in line["report"]["facts"]),
         )
         for line in lines
+        if line["report"]["status"] != "not_report"
     }
 
 

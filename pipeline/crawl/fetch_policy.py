@@ -101,6 +101,20 @@ class FetchPolicy:
         return None
 
 
+def policy_of(spider: Any) -> FetchPolicy:
+    """The policy of a spider's run: the crawl's (its CrawlContext), else one from the spider's
+    `allow_hosts` (`nianbao discover`), else the strict default. Every spider has one."""
+    ctx_policy = getattr(getattr(spider, "ctx", None), "fetch_policy", None)
+    if isinstance(ctx_policy, FetchPolicy):
+        return ctx_policy
+    policy = getattr(spider, "fetch_policy", None)
+    if not isinstance(policy, FetchPolicy):
+        policy = FetchPolicy(allowed_hosts(getattr(spider, "allow_hosts", ())))
+        if spider is not None:
+            spider.fetch_policy = policy
+    return policy
+
+
 def _lookup(host: str) -> list[Address]:
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
@@ -133,8 +147,8 @@ class PolicyResolver(CachingThreadedResolver):
 
     def _allowed_names(self) -> frozenset[str]:
         crawlers = getattr(self.owner, "crawlers", None) or [self.owner]
-        policies = [getattr(getattr(c, "spider", None), "ctx", None) for c in crawlers]
-        return frozenset().union(*(p.fetch_policy.allowed_names for p in policies if p is not None))
+        spiders = [getattr(c, "spider", None) for c in crawlers]
+        return frozenset().union(*(policy_of(s).allowed_names for s in spiders if s is not None))
 
     def _check(self, address: str, name: str) -> str:
         literal = literal_address(address)

@@ -29,7 +29,8 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
 
-from pipeline.crawl.context import CrawlerComponent, context_of
+from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
+from pipeline.crawl.fetch_policy import policy_of
 from pipeline.crawl.items import KIND_LIST, META_KIND, META_REVALIDATED, META_SITE, META_TRUSTED
 from pipeline.crawl.urls import canonical_url, host_of, join_url
 
@@ -75,18 +76,19 @@ class FetchPolicyMiddleware(CrawlerComponent):
     """First downloader middleware: a refused request never reaches robots.txt or the network."""
 
     async def process_request(self, request: Request) -> None:
-        ctx = context_of(self.crawler)
-        policy = ctx.fetch_policy
+        policy = policy_of(self.crawler.spider)
         reason = policy.url_refusal(request.url)
         if reason is None and policy.needs_lookup(request.url):
             reason = await policy.resolved_refusal(urlsplit(request.url).hostname or "")
         if reason is None:
             return None
         site_id = request.meta.get(META_SITE)
-        if site_id is not None:
-            ctx.count(site_id, f"refused/{reason}")
-        else:  # robots.txt of a host that redirects somewhere it must not
-            ctx.run_error(f"refused_{reason}", request.url)
+        ctx = getattr(self.crawler.spider, "ctx", None)
+        if isinstance(ctx, CrawlContext):  # the crawl counts; `nianbao discover` only refuses
+            if site_id is not None:
+                ctx.count(site_id, f"refused/{reason}")
+            else:  # robots.txt of a host that redirects somewhere it must not
+                ctx.run_error(f"refused_{reason}", request.url)
         decisions.debug("refuse %s site=%s reason=%s (fetch policy)", request.url, site_id, reason)
         raise OutOfScope(reason, request.url)
 
@@ -173,10 +175,10 @@ class RobotsTxtBoundsMiddleware(CrawlerComponent):
     def process_exception(self, request: Request, exception: Exception) -> Response | None:
         if not _is_robots(request):
             return None
-        ctx = context_of(self.crawler)
+        ctx = getattr(self.crawler.spider, "ctx", None)
         host = host_of(request.url)
         detail = f"{request.url}: {type(exception).__name__}: {exception}"
-        for site_id, scope in ctx.scopes.items():
+        for site_id, scope in ctx.scopes.items() if isinstance(ctx, CrawlContext) else ():
             if host in scope.hosts:
                 ctx.error(site_id, "robots_unavailable", detail)
         return Response(request.url, status=404, request=request)  # absent: Scrapy allows all
