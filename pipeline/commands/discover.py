@@ -9,8 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.commands.sites import DEFAULT_SITES
-from pipeline.registry import RegistryError, load_registry, url_problem
+from pipeline.registry import DEFAULT_REGISTRY, RegistryError, load_registry, url_problem
 
 # The crawl's components that keep its archive, state and run summary: discovery keeps none.
 _CRAWL_ONLY = {
@@ -41,9 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("urls", nargs="+", metavar="URL", help="portal home or 政府信息公开 page")
     parser.add_argument(
         "--sites",
-        default=DEFAULT_SITES,
+        default=str(DEFAULT_REGISTRY),
         metavar="FILE",
-        help=f"registry to leave out (default: {DEFAULT_SITES})",
+        help="registry to leave out (default: the registry shipped with nianbao)",
     )
     parser.add_argument("--out", metavar="FILE", help="write the YAML here (default: standard output)")
     parser.add_argument(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from pipeline.registry import RegistryError, SiteEntry, load_registry
+from pipeline.cli import ConfigError
+from pipeline.registry import DEFAULT_REGISTRY, RegistryError, SiteEntry, load_registry
 from pipeline.summary import display_width, pad
 
-DEFAULT_SITES = "data/sites.yaml"
 COLUMNS = ("id", "level", "cms", "region_code", "agency", "start_url")
 
 
@@ -24,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--sites",
-        default=DEFAULT_SITES,
+        default=str(DEFAULT_REGISTRY),
         metavar="FILE",
-        help=f"registry YAML file or folder of *.yaml files (default: {DEFAULT_SITES})",
+        help="registry YAML file or folder of *.yaml files (default: the registry shipped with nianbao)",
     )
     parser.add_argument(
         "--png",
@@ -37,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not Path(args.sites).exists():
+        raise ConfigError(f"no such registry: {args.sites}")
     try:
         entries = load_registry(args.sites)
     except RegistryError as exc:
