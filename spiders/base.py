@@ -396,16 +396,19 @@ def decide(site: SiteProgress, adapter: Adapter, link: Link, hops: int, max_hops
 
 
 def is_tls_failure(failure: Failure) -> bool:
-    """A TLS handshake or certificate failure, however Twisted wraps it (ResponseNeverReceived and
-    friends carry the underlying failures in `reasons`)."""
-    pending, seen = [failure.value], 0
+    """A TLS handshake or certificate failure, however it is wrapped: Scrapy raises its own errors
+    `from` Twisted's, whose ResponseFailed and friends carry the underlying failures in `reasons`."""
+    pending: list[BaseException | None] = [failure.value]
+    seen = 0
     while pending and seen < 20:
         error = pending.pop()
+        if error is None:
+            continue
         seen += 1
-        module = type(error).__module__
-        if module.startswith(("OpenSSL", "ssl")) or "SSL" in type(error).__name__:
+        if type(error).__module__.startswith(("OpenSSL", "ssl")) or "SSL" in type(error).__name__:
             return True
         pending += [getattr(r, "value", r) for r in getattr(error, "reasons", None) or []]
+        pending += [error.__cause__, error.__context__]
     return False
 
 

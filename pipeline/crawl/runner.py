@@ -8,6 +8,7 @@ each crawl in a subprocess (`crawl_command` builds its command line).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -60,6 +61,8 @@ def run_crawl(
 
     run_id = new_run_id()
     process = CrawlerProcess(crawl_settings({**verbosity_settings(verbosity), **dict(overrides or {})}))
+    if verbosity < 1:
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(without_traceback)
     process.crawl(
         ReportsSpider,
         sites=str(sites),
@@ -72,6 +75,13 @@ def run_crawl(
     process.start()
     summary = Path(out) / "state" / "runs" / f"{run_id}.json"
     return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
+
+
+def without_traceback(record: logging.LogRecord) -> bool:
+    """A logged error on its one line: a site that cannot serve robots.txt fails, named and counted
+    in the run summary, so Scrapy's traceback of the download error is only shown with -v."""
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return True
 
 
 def verbosity_settings(verbosity: int) -> dict[str, Any]:
