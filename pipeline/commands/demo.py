@@ -1,8 +1,9 @@
 """`nianbao demo`: the main job on the embedded default, with no network.
 
 Serves the replica sites (generated TRS, Hanweb, VSB, EmpireCMS, Zhejiang and generic CMS sites
-with known reports) on 127.0.0.1, crawls them like real sites, and builds the archive, the text
-files and the datasets under OUT (default data/demo). Run it twice: the second night costs only
+with known reports) on 127.0.0.1, crawls them like real sites (`nianbao nightly`), and builds the
+archive, the text files, the datasets, site health and the run report under OUT (default
+data/demo). Run it twice: the second night costs only
 the list pages.
 """
 
@@ -42,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"replica sites: {replica.url} ({len(replica.truth)} sites, registry {replica.registry_path})")
         # Politeness is for real government servers; the replica is this process's own loopback.
         overrides = {**POLITENESS_OFF, "LOG_LEVEL": "WARNING"}  # the run summary says what happened
-        command = crawl_command(replica.registry_path, out, allow_hosts=[replica.host], overrides=overrides)
+        registry, hosts = replica.registry_path, [replica.host]
+        command = crawl_command(registry, out, allow_hosts=hosts, overrides=overrides, command_name="nightly")
         crawl = subprocess.run(command, check=False)
     finally:
         replica.stop()
@@ -53,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\narchive:  {out}/archive (raw bytes by sha256, documents.jsonl, WARC files)")
     print(f"text:     {out}/text/YEAR/AGENCY_ID/REPORT_ID.txt")
     print(f"datasets: {out}/parquet/{{{','.join(TABLES)}}} (datapackage.json beside them)")
+    print(f"report:   {out}/runs/index.html (the night's run report; `nianbao health --out {out}`)")
     print(f"browse:   .venv/bin/nianbao serve --out {out}   (or: nianbao compare AGENCY --out {out})")
     print(f"try:      .venv/bin/nianbao grep 不予公开 --out {out}")
     return 0

@@ -98,9 +98,11 @@ def crawl_command(
     site_ids: Iterable[str] = (),
     allow_hosts: Iterable[str] = (),
     overrides: Mapping[str, Any] | None = None,
+    command_name: str = "crawl",
 ) -> list[str]:
-    """The `nianbao crawl` command line for the same arguments (to run a crawl in a subprocess)."""
-    command = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites), "--out", str(out)]
+    """The `nianbao crawl` (or `nightly`) command line for the same arguments (to run a crawl in a
+    subprocess)."""
+    command = [sys.executable, "-m", "pipeline.cli", command_name, "--sites", str(sites), "--out", str(out)]
     command += ["--full"] if full else []
     command += [arg for site_id in site_ids for arg in ("--site", site_id)]
     command += [arg for host in allow_hosts for arg in ("--allow-host", host)]
