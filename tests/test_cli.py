@@ -3,6 +3,8 @@ user's mistake, nothing created by a command that fails, --version, -v/-q, `--si
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +22,7 @@ from pipeline.cli import (
     show_progress,
 )
 from pipeline.commands.crawl import exit_status
+from pipeline.lock import LOCK_NAME, OutputLock
 
 REPO = Path(__file__).resolve().parent.parent
 REGISTRY = """
@@ -158,3 +161,22 @@ def test_exit_status_of_a_crawl() -> None:
 def test_in_process_main_returns_the_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["datasets", "--out", str(tmp_path / "typo")]) == EXIT_USAGE
     assert capsys.readouterr().err.startswith("nianbao datasets: no archive in ")
+
+
+@pytest.mark.parametrize("command", ["crawl", "nightly", "datasets", "reparse"])
+def test_every_writer_of_out_takes_the_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "archive").mkdir(parents=True)
+    args = [command, "--out", str(out)] + (
+        ["--sites", str(registry)] if command in ("crawl", "nightly") else []
+    )
+    with OutputLock(out, command="nianbao nightly (holder)"):
+        assert main(args) == EXIT_USAGE
+    held = f"nianbao {command}: {out} is locked by pid {os.getpid()} on {socket.gethostname()} since "
+    err = capsys.readouterr().err
+    assert err.startswith(held) and err.endswith(" (nianbao nightly (holder))\n") and err.count("\n") == 1
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME, "archive"]  # nothing else written
