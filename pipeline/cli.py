@@ -50,7 +50,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from pipeline.registry import RegistryError
     from pipeline.search import PatternError
 
-    return (UsageError, RegistryError, LockHeld, PatternError, re.error)
+    # PermissionError: an --out or a file the operator's account may not write or read.
+    return (UsageError, RegistryError, LockHeld, PatternError, re.error, PermissionError)
 
 
 # Modules that define `register(subparsers)`; each adds one subcommand whose handler is

@@ -66,6 +66,15 @@ def test_crawl_set_without_a_value_is_a_one_line_error(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_crawl_set_of_an_unknown_setting_is_a_one_line_error(tmp_path: Path) -> None:
+    line = one_line_error(
+        nianbao("crawl", "--set", "AUTOTHROTLE_ENABLED=False", "--out", str(tmp_path / "o"))
+    )
+    assert "unknown setting 'AUTOTHROTLE_ENABLED' (did you mean AUTOTHROTTLE_ENABLED?)" in line
+    args = build_parser().parse_args(["nightly", "--set", "NIANBAO_MAX_HOPS=2", "--set", "LOG_LEVEL=DEBUG"])
+    assert args.set == [("NIANBAO_MAX_HOPS", "2"), ("LOG_LEVEL", "DEBUG")]
+
+
 def test_datasets_on_a_missing_folder_fails_and_creates_nothing(tmp_path: Path) -> None:
     line = one_line_error(nianbao("datasets", "--out", str(tmp_path / "typo")))
     assert "no archive in" in line

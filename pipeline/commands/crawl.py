@@ -6,6 +6,7 @@ The options are defined here once; `nianbao nightly` takes the same ones (`add_c
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Iterator
@@ -36,11 +37,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def setting(text: str) -> tuple[str, str]:
-    """`--set NAME=VALUE`."""
+    """`--set NAME=VALUE`, NAME a setting Scrapy or nianbao knows (a typo is an error, not a no-op)."""
     name, sep, value = text.partition("=")
-    if not sep or not name.strip():
+    name = name.strip()
+    if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value
+    known = known_settings()
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise argparse.ArgumentTypeError(f"unknown setting {name!r}{hint}")
+    return name, value
+
+
+def known_settings() -> list[str]:
+    """Scrapy's settings and nianbao's own (pipeline/settings.py)."""
+    from scrapy.settings import default_settings
+
+    from pipeline import settings
+
+    return sorted({n for module in (default_settings, settings) for n in dir(module) if n.isupper()})
 
 
 def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
