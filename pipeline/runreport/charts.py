@@ -23,9 +23,10 @@ def bar_chart(
     bars = []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
         h = plot_h * value / peak
-        x = left + i * step + step * 0.1
+        bar_w = min(step * 0.8, 40)  # a lone first night is a bar, not a wall
+        x = left + i * step + (step - bar_w) / 2
         bars.append(
-            f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{step * 0.8:.1f}" '
+            f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" '
             f'height="{h:.1f}" fill="{BAR_COLOUR}"><title>{escape(label)}: {value}</title></rect>'
         )
     axis = (

@@ -143,6 +143,8 @@ def render_index(reports: list[dict[str, Any]]) -> str:
         body += [
             "<h2>Reports found per night</h2>",
             bar_chart(history["reports_found"], history["runs"], title="reports found per run"),
+            "<h2>Failures per site</h2>",
+            status_grid(history["site_status"], history["runs"], title="site health per run"),
         ]
     body += [
         "<h2>Runs</h2>",
