@@ -123,6 +123,7 @@ def test_every_command_takes_verbose_and_quiet() -> None:
         "grep": ["财政"],
         "export": ["--format", "csv"],
         "replica": ["serve"],
+        "discover": ["http://www.gov.cn/"],
     }
     for name in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
         rest = examples.get(name, [])

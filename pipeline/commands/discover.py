@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.cli import verbosity
+from pipeline.commands.crawl import setting
 from pipeline.registry import DEFAULT_REGISTRY, RegistryError, load_registry, url_problem
 
 # The crawl's components that keep its archive, state and run summary: discovery keeps none.
@@ -57,7 +59,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="accept a loopback host (replicas)",
     )
     parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
+        "--set",
+        action="append",
+        type=setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting",
     )
     parser.set_defaults(func=run)
 
@@ -98,11 +105,11 @@ def run(args: argparse.Namespace) -> int:
 def _crawl(args: argparse.Namespace, registry: list, allow: frozenset[str]):  # -> DiscoverSpider
     from scrapy.crawler import CrawlerProcess
 
-    from pipeline.crawl.runner import crawl_settings
+    from pipeline.crawl.runner import crawl_settings, verbosity_settings
     from pipeline.discover import known_columns
     from spiders.discover import DiscoverSpider
 
-    settings = crawl_settings(dict(item.split("=", 1) for item in args.set))
+    settings = crawl_settings({**verbosity_settings(verbosity(args)), **dict(args.set)})
     for key, components in _CRAWL_ONLY.items():
         settings.set(key, {**settings.getdict(key), **dict.fromkeys(components)}, priority="cmdline")
     process = CrawlerProcess(settings)
