@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
+from pipeline.runreport import html
 from pipeline.runreport.charts import BAR_COLOUR, bar_chart, status_grid
 from pipeline.runreport.html import render_index, render_run
 
@@ -56,6 +59,7 @@ def test_an_empty_night_says_so() -> None:
     assert "no runs yet" in page
     assert 'exit status <span class="status">1</span>: completed, but some sites failed or degraded' in page
     assert "no runs yet" in render_index([])
+    assert "no site failed in these runs" in status_grid({}, ["r1"], title="t")
 
 
 def test_charts_draw_one_mark_per_value() -> None:
@@ -66,3 +70,25 @@ def test_charts_draw_one_mark_per_value() -> None:
     grid = status_grid({"a": ["ok", "failed"], "b": [None, "degraded"]}, ["r1", "r2"], title="t")
     assert re.findall(r'class="cell (\w+)"', grid) == ["ok", "failed", "absent", "degraded"]
     assert "1 of 2 bad" in grid
+
+
+def test_long_tables_are_cut_with_a_pointer_to_the_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html, "MAX_ROWS", 2)
+    sites = [
+        {
+            "site_id": f"s{i}",
+            "agency": "某区人民政府",
+            "start_url": "",
+            "status": "ok",
+            "signals": [],
+            "consecutive_failures": 0,
+            "last_success": "",
+            "reports_found": 1,
+            "new": 0,
+            "errors": {},
+        }
+        for i in range(5)
+    ]
+    page = html.render_run(report(sites=sites))
+    assert ">s1<" in page and ">s2<" not in page
+    assert "and 3 more rows: see report.json" in page

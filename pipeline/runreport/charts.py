@@ -15,7 +15,7 @@ def bar_chart(
 ) -> str:
     """One bar per value, labelled below with the first and last labels; the maximum on the axis."""
     if not values:
-        return _empty(title, width)
+        return _empty(title, width, "no runs yet")
     left, bottom, top = 40, 30, 20
     plot_w, plot_h = width - left - 10, height - bottom - top
     peak = max(max(values), 1)
@@ -41,9 +41,12 @@ def bar_chart(
 
 
 def status_grid(rows: dict[str, list[str | None]], runs: list[str], *, title: str, max_rows: int = 40) -> str:
-    """Sites down, runs across (oldest left): one cell per site and run, coloured by health."""
-    if not rows or not runs:
-        return _empty(title, 640)
+    """Sites down (the first `max_rows`: the worst, as given), runs across (oldest left): one cell
+    per site and run, coloured by health."""
+    if not runs:
+        return _empty(title, 640, "no runs yet")
+    if not rows:
+        return _empty(title, 640, "no site failed in these runs")
     shown = list(rows.items())[:max_rows]
     label_w, cell, gap = 180, 14, 2
     width = max(640, label_w + len(runs) * (cell + gap) + 60)
@@ -81,5 +84,5 @@ def _svg(title: str, width: int, height: int, body: str) -> str:
     )
 
 
-def _empty(title: str, width: int) -> str:
-    return _svg(title, width, 30, f'<text x="10" y="20" {_FONT}>no runs yet</text>')
+def _empty(title: str, width: int, text: str) -> str:
+    return _svg(title, width, 30, f'<text x="10" y="20" {_FONT}>{escape(text)}</text>')

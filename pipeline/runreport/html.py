@@ -4,7 +4,7 @@ relative, so the OUT folder can be copied or served as it is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -12,6 +12,8 @@ from pipeline.cli import EXIT_MEANINGS
 from pipeline.runreport.charts import STATUS_COLOURS, bar_chart, status_grid
 
 _TO_OUT = "../../"  # from runs/<run_id>/report.html to OUT
+# Rows per table: a first night over 100,000 columns lists more documents than a page can show.
+MAX_ROWS = 2000
 
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; max-width: 80em; }
@@ -131,6 +133,7 @@ def render_run(report: dict[str, Any]) -> str:
         bar_chart(history["reports_found"], history["runs"], title="reports found per run"),
         f"<h2>Failures per site (last {len(history['runs'])} runs)</h2>",
         status_grid(history["site_status"], history["runs"], title="site health per run"),
+        f'<p class="none">{history.get("sites_always_ok", 0)} sites were ok on every one of these runs.</p>',
     ]
     return _page(f"nianbao run {report['run_id']}", body)
 
@@ -178,12 +181,15 @@ def _coverage_table(rows: list[dict[str, Any]], key: str) -> str:
     )
 
 
-def _table(headings: list[str], rows: Iterable[Any], cells: Callable[[Any], list[str]], empty: str) -> str:
-    lines = ["<tr>" + "".join(f"<td>{c}</td>" for c in cells(row)) + "</tr>" for row in rows]
-    if not lines:
+def _table(headings: list[str], rows: Sequence[Any], cells: Callable[[Any], list[str]], empty: str) -> str:
+    """A table of the first MAX_ROWS rows (worst or newest first), saying how many more the JSON has."""
+    if not rows:
         return f'<p class="none">{escape(empty)}</p>'
+    lines = ["<tr>" + "".join(f"<td>{c}</td>" for c in cells(row)) + "</tr>" for row in rows[:MAX_ROWS]]
     head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in headings) + "</tr>"
-    return f"<table>{head}{''.join(lines)}</table>"
+    more = len(rows) - MAX_ROWS
+    note = f'<p class="none">and {more} more rows: see report.json</p>' if more > 0 else ""
+    return f"<table>{head}{''.join(lines)}</table>{note}"
 
 
 def _link(href: str, text: str) -> str:
