@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -32,8 +33,8 @@ from pipeline.runreport import build_run_report, write_run_report  # noqa: E402
 PROVINCES = ("11", "23", "32", "42", "44", "51", "61", "65")
 
 
-def site_row(rng: random.Random) -> dict:
-    row = {name: 0 for name in COUNTERS}
+def site_row(rng: random.Random) -> dict[str, Any]:
+    row: dict[str, Any] = {name: 0 for name in COUNTERS}
     row["errors"] = {}
     roll = rng.random()
     if roll < 0.05:  # unreachable

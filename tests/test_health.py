@@ -47,8 +47,10 @@ def test_health_across_nights(tmp_path: Path) -> None:
         ("recovered", "failed", "degraded"),
         ("recovered", "degraded", "ok"),
     ]
-    assert changes[1]["signals"] == ["tls_error"] and changes[1]["consecutive_failures"] == 1
-    assert changes[3]["consecutive_failures"] == 3 and changes[3]["last_success"] == "t-n1"
+    went_down, partly_back = changes[1], changes[3]
+    assert went_down is not None and partly_back is not None
+    assert went_down["signals"] == ["tls_error"] and went_down["consecutive_failures"] == 1
+    assert partly_back["consecutive_failures"] == 3 and partly_back["last_success"] == "t-n1"
     health = state.get_health("a")
     assert health is not None
     assert (health.status, health.consecutive_failures, health.last_success) == ("ok", 0, "t-n5")

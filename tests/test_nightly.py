@@ -159,8 +159,8 @@ def test_alerts_on_degrade_and_recovery_only(nights: dict[str, Any]) -> None:
     assert events == {site: ("degraded", "ok", "failed") for site in SITES[:2]}
     assert down.alerts[0]["sites"] == {"failed": 2, "degraded": 0, "ok": 0}
     assert Path(down.alerts[0]["report"]).is_file()
-    events = {c["site_id"]: (c["event"], c["status"]) for c in back.alerts[0]["changes"]}
-    assert events == {site: ("recovered", "ok") for site in SITES[:2]}
+    recovered = {c["site_id"]: (c["event"], c["status"]) for c in back.alerts[0]["changes"]}
+    assert recovered == {site: ("recovered", "ok") for site in SITES[:2]}
 
 
 def test_health_history_and_verification(nights: dict[str, Any], replica: Replica) -> None:
@@ -272,7 +272,7 @@ def test_index_page_links_every_run(nights: dict[str, Any], tmp_path: Path) -> N
 
 class _Redirect(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        port = self.server.server_address[1]
+        port = self.server.server_address[1]  # type: ignore[index]  # (host, port) for AF_INET
         self.send_response(302)
         self.send_header("Location", f"http://localhost:{port}/moved/")
         self.end_headers()

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli import EXIT_DEGRADED, EXIT_NOTHING_CRAWLED, EXIT_OK, ConfigError, UsageError, verbosity
+from pipeline.commands.sites import add_registry_argument
 from pipeline.crawl.health import ALERT_ENV, run_alert_hook
 from pipeline.crawl.sites import load_sites, select_sites
 from pipeline.datasets import DEFAULT_OUT
 from pipeline.lock import OutputLock, describe
-from pipeline.registry import DEFAULT_REGISTRY, RegistryError, SiteEntry
+from pipeline.registry import RegistryError, SiteEntry
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,12 +62,7 @@ def known_settings() -> list[str]:
 
 def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `crawl`, shared by `nightly`."""
-    parser.add_argument(
-        "--sites",
-        default=str(DEFAULT_REGISTRY),
-        metavar="FILE",
-        help="registry YAML file or folder (default: the registry shipped with nianbao)",
-    )
+    add_registry_argument(parser)
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
     )

@@ -11,7 +11,8 @@ import yaml
 
 from pipeline.cli import verbosity
 from pipeline.commands.crawl import setting
-from pipeline.registry import DEFAULT_REGISTRY, RegistryError, load_registry, url_problem
+from pipeline.commands.sites import add_registry_argument
+from pipeline.registry import RegistryError, load_registry, url_problem
 
 # The crawl's components that keep its archive, state and run summary: discovery keeps none.
 _CRAWL_ONLY = {
@@ -40,12 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(verified: false) as YAML, none that the registry already holds.",
     )
     parser.add_argument("urls", nargs="+", metavar="URL", help="portal home or 政府信息公开 page")
-    parser.add_argument(
-        "--sites",
-        default=str(DEFAULT_REGISTRY),
-        metavar="FILE",
-        help="registry to leave out (default: the registry shipped with nianbao)",
-    )
+    add_registry_argument(parser, "registry whose columns to leave out")
     parser.add_argument("--out", metavar="FILE", help="write the YAML here (default: standard output)")
     parser.add_argument(
         "--max-hops", type=int, default=5, help="links followed from a start URL (default: 5)"

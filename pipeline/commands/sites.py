@@ -23,18 +23,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="list",
         help="list (default), check, or coverage (counts by level and province against the totals)",
     )
-    parser.add_argument(
-        "--sites",
-        default=str(DEFAULT_REGISTRY),
-        metavar="FILE",
-        help="registry YAML file or folder of *.yaml files (default: the registry shipped with nianbao)",
-    )
+    add_registry_argument(parser)
     parser.add_argument(
         "--png",
         metavar="FILE",
         help="with coverage: also write the coverage chart to this PNG file",
     )
     parser.set_defaults(func=run)
+
+
+def add_registry_argument(parser: argparse.ArgumentParser, purpose: str = "registry") -> None:
+    """`--sites FILE` (every command that reads the registry): the shipped one by default."""
+    parser.add_argument(
+        "--sites",
+        default=str(DEFAULT_REGISTRY),
+        metavar="FILE",
+        help=f"{purpose}: a YAML file or a folder of *.yaml files (default: the one shipped with nianbao)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
