@@ -149,19 +149,30 @@ def alert(args: argparse.Namespace, summary: dict[str, Any], **extra: str) -> No
 
 
 def exit_status(summary: dict[str, Any]) -> int:
-    """0 all well; 1 the run completed but some sites failed or degraded (or it was cut short);
-    3 no site could be crawled at all."""
+    """0 all well; 1 the run completed but some sites failed or degraded, or it was cut short (a
+    signal, a full disk, no summary written); 3 no site could be crawled at all."""
     statuses = [site["status"] for site in summary.get("sites", {}).values()]
-    if not summary or (statuses and all(status == "failed" for status in statuses)):
+    if statuses and all(status == "failed" for status in statuses):
         return EXIT_NOTHING_CRAWLED
     if summary.get("finish_reason") != "finished" or any(status != "ok" for status in statuses):
         return EXIT_DEGRADED
     return EXIT_OK
 
 
+def crawl_and_report(args: argparse.Namespace) -> dict[str, Any]:
+    """`crawl` under the lock; says so when the run ended without its summary (its last write)."""
+    summary = crawl(args)
+    if not summary:
+        print(
+            f"nianbao {args.command}: no run summary under {args.out}/state/runs (see the log)",
+            file=sys.stderr,
+        )
+    return summary
+
+
 def run(args: argparse.Namespace) -> int:
     check_sites(args)  # before the lock: a bad registry or site id leaves OUT untouched
     with output_lock(args):
-        summary = crawl(args)
+        summary = crawl_and_report(args)
     alert(args, summary)
     return exit_status(summary)
