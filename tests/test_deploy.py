@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from pipeline.cli import EXIT_DEGRADED, build_parser
 
@@ -49,3 +53,18 @@ def test_only_a_night_that_could_not_run_fails_the_unit() -> None:
     assert _setting(service, "SuccessExitStatus") == str(EXIT_DEGRADED)
     timer = (DEPLOY / "nianbao-nightly.timer").read_text(encoding="utf-8")
     assert _setting(timer, "Persistent") == "true"
+
+
+def test_systemd_accepts_the_units(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze not installed")
+    units = [
+        shutil.copy(DEPLOY / name, tmp_path) for name in ("nianbao-nightly.service", "nianbao-nightly.timer")
+    ]
+    done = subprocess.run(
+        [analyze, "verify", "--man=no", *units], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    # The one complaint expected on a machine where nianbao is not installed under /opt/nianbao.
+    problems = [line for line in done.stderr.splitlines() if "is not executable" not in line]
+    assert problems == [], done.stderr
