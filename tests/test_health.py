@@ -36,7 +36,9 @@ def test_health_across_nights(tmp_path: Path) -> None:
         ("n2", row(0, 0, tls_error=1), ""),
         ("n3", row(0, 0, tls_error=1), ""),
         ("n4", row(site_yields_none=1, reports_found=0), ""),
-        ("n5", row(), "http://www.a.gov.cn/nb/2.html"),
+        ("n5", row(challenge=1), ""),
+        ("n6", row(challenge=1), ""),
+        ("n7", row(), "http://www.a.gov.cn/nb/2.html"),
     ]
     changes = [update_health(state, "a", r, run, f"t-{run}", evidence) for run, r, evidence in nights]
     events = [(c["event"], c["previous_status"], c["status"]) if c else None for c in changes]
@@ -45,6 +47,8 @@ def test_health_across_nights(tmp_path: Path) -> None:
         ("degraded", "ok", "failed"),
         None,  # still failed: said once
         ("recovered", "failed", "degraded"),
+        ("changed", "degraded", "degraded"),  # another signal: said again
+        None,
         ("recovered", "degraded", "ok"),
     ]
     went_down, partly_back = changes[1], changes[3]
@@ -53,7 +57,7 @@ def test_health_across_nights(tmp_path: Path) -> None:
     assert partly_back["consecutive_failures"] == 3 and partly_back["last_success"] == "t-n1"
     health = state.get_health("a")
     assert health is not None
-    assert (health.status, health.consecutive_failures, health.last_success) == ("ok", 0, "t-n5")
+    assert (health.status, health.consecutive_failures, health.last_success) == ("ok", 0, "t-n7")
     assert (health.verified, health.verified_at, health.evidence) == (
         True,
         "t-n5",

@@ -48,7 +48,8 @@ def assess(row: dict[str, Any]) -> tuple[str, list[str]]:
 def update_health(
     state: StateStore, site_id: str, row: dict[str, Any], run_id: str, now: str, evidence: str
 ) -> dict[str, Any] | None:
-    """Record tonight's health of a site; returns the health change, if its status changed.
+    """Record tonight's health of a site; returns the health change: its status got worse
+    ("degraded") or better ("recovered"), or it stayed bad with other signals ("changed").
 
     `evidence` is a report URL found tonight ("" if none): an ok night with one verifies the site."""
     status, signals = assess(row)
@@ -70,12 +71,19 @@ def update_health(
         health.consecutive_failures += 1
     state.put_health(health)
     previous_status = before.status if before else None
-    if previous_status == status or (previous_status is None and status == STATUS_OK):
+    if previous_status is None and status == STATUS_OK:
         return None
-    worse = previous_status is None or STATUS_ORDER[status] < STATUS_ORDER[previous_status]
+    if previous_status == status:
+        if before is None or before.signals == signals or status == STATUS_OK:
+            return None
+        event = "changed"  # still not ok, but for another reason (a redesign, then a challenge)
+    elif previous_status is None or STATUS_ORDER[status] < STATUS_ORDER[previous_status]:
+        event = "degraded"
+    else:
+        event = "recovered"
     return {
         "site_id": site_id,
-        "event": "degraded" if worse else "recovered",
+        "event": event,
         "previous_status": previous_status,
         "errors": row["errors"],
         **{k: v for k, v in asdict(health).items() if k != "site_id"},
