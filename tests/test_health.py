@@ -60,7 +60,7 @@ def test_health_across_nights(tmp_path: Path) -> None:
     assert (health.status, health.consecutive_failures, health.last_success) == ("ok", 0, "t-n7")
     assert (health.verified, health.verified_at, health.evidence) == (
         True,
-        "t-n5",
+        "t-n7",
         "http://www.a.gov.cn/nb/2.html",
     )
     first_failure = update_health(state, "b", row(0, 0), "n1", "t", "")
