@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -315,3 +316,58 @@ def test_tls_errors_and_offsite_redirects_are_named_signals(replica: Replica, tm
     assert summary["sites"]["tls"]["signals"] == ["tls_error"]
     assert summary["sites"]["moved"]["status"] == "failed"
     assert summary["sites"]["moved"]["signals"] == ["redirect_offsite"]
+
+
+# --- stopped by the service manager -------------------------------------------------------------
+
+
+def test_sigterm_mid_crawl_ends_the_night_cleanly_with_status_1(replica: Replica, tmp_path: Path) -> None:
+    """systemd stops a night (SIGTERM): the run closes, writes its summary, datasets and report, and
+    exits 1 ("cut short"). The moment is fixed by the replica, which holds one document's answer
+    until the signal has been sent."""
+    site = SITES[0]
+    held = min(path for report in replica.truth[site] for path in report.documents)
+    arrived, release = threading.Event(), threading.Event()
+    serve = replica.server.resource
+
+    def holding(target: str, params: dict[str, str]) -> Any:
+        if target == held:
+            arrived.set()
+            release.wait(timeout=120)
+        return serve(target, params)
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "nightly", "-v", "--sites", str(replica.registry_path)]
+    command += ["--out", str(out), "--allow-host", replica.host, "--site", site]
+    command += [a for key, value in POLITENESS_OFF.items() for a in ("--set", f"{key}={value}")]
+    lines: list[str] = []
+    shutting_down = threading.Event()
+
+    def read(stream: Any) -> None:  # -v: Scrapy says when it has taken the signal
+        for line in stream:
+            lines.append(line)
+            if "shutting down gracefully" in line:
+                shutting_down.set()
+
+    replica.server.resource = holding  # type: ignore[method-assign]
+    try:
+        with subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        ) as proc:
+            reader = threading.Thread(target=read, args=(proc.stderr,), daemon=True)
+            reader.start()
+            assert arrived.wait(timeout=180), "the held document was never requested"
+            proc.send_signal(signal.SIGTERM)
+            assert shutting_down.wait(timeout=120), "".join(lines)[-3000:]
+            release.set()
+            proc.wait(timeout=300)
+            reader.join(timeout=60)
+    finally:
+        release.set()
+        replica.server.resource = serve  # type: ignore[method-assign]
+    stderr = "".join(lines)
+    assert proc.returncode == EXIT_DEGRADED, stderr[-3000:]
+    assert "Traceback" not in stderr
+    report = json.loads(next((out / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
+    assert report["finish_reason"] == "shutdown" and report["exit_status"] == EXIT_DEGRADED
+    assert (out / "parquet").is_dir() and not (out / LOCK_NAME).read_text(encoding="utf-8")
