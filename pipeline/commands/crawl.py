@@ -123,11 +123,12 @@ def check_sites(args: argparse.Namespace) -> list[SiteEntry]:
 
 
 def crawl(args: argparse.Namespace) -> dict[str, Any]:
-    """Crawl (under the caller's lock); returns the run summary, with each site's health."""
+    """Crawl (under the caller's lock); returns the run summary, with each site's health ({}, and
+    a line on stderr, when the run ended without writing it: the summary is a run's last write)."""
     from pipeline.crawl.runner import run_crawl
 
     try:
-        return run_crawl(
+        summary = run_crawl(
             args.sites,
             args.out,
             full=args.full,
@@ -140,10 +141,16 @@ def crawl(args: argparse.Namespace) -> dict[str, Any]:
         raise
     except ValueError as exc:  # a Scrapy setting of the wrong type
         raise ConfigError(str(exc)) from exc
+    if not summary:
+        print(
+            f"nianbao {args.command}: no run summary under {args.out}/state/runs (see the log)",
+            file=sys.stderr,
+        )
+    return summary
 
 
 def alert(args: argparse.Namespace, summary: dict[str, Any], **extra: str) -> None:
-    """Run the alert hook if a site degraded or recovered tonight."""
+    """Run the alert hook if a site's health changed tonight."""
     if summary.get("health_changes") and args.alert_cmd:
         run_alert_hook(args.alert_cmd, summary, args.out, **extra)
 
@@ -159,20 +166,9 @@ def exit_status(summary: dict[str, Any]) -> int:
     return EXIT_OK
 
 
-def crawl_and_report(args: argparse.Namespace) -> dict[str, Any]:
-    """`crawl` under the lock; says so when the run ended without its summary (its last write)."""
-    summary = crawl(args)
-    if not summary:
-        print(
-            f"nianbao {args.command}: no run summary under {args.out}/state/runs (see the log)",
-            file=sys.stderr,
-        )
-    return summary
-
-
 def run(args: argparse.Namespace) -> int:
     check_sites(args)  # before the lock: a bad registry or site id leaves OUT untouched
     with output_lock(args):
-        summary = crawl_and_report(args)
+        summary = crawl(args)
     alert(args, summary)
     return exit_status(summary)

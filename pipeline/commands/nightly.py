@@ -18,7 +18,7 @@ from pipeline.commands.crawl import (
     add_crawl_arguments,
     alert,
     check_sites,
-    crawl_and_report,
+    crawl,
     exit_status,
     output_lock,
 )
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     entries = {e.id: e for e in check_sites(args)}  # before the lock: a bad registry locks nothing
     with output_lock(args):
-        summary = crawl_and_report(args)
+        summary = crawl(args)
         status = exit_status(summary)
         if not summary:  # the crawl did not get as far as its summary: nothing to report on
             return status
