@@ -26,11 +26,16 @@ class LockHeld(Exception):
 
 
 class OutputLock:
-    """`with OutputLock(out):` — held for the block; `previous` is the dead holder taken over, if any."""
+    """`with OutputLock(out):` — held for the block; `previous` is the dead holder taken over, if any.
 
-    def __init__(self, out: str | Path, command: str = "") -> None:
+    `shared=True` is for processes that may write OUT side by side (workers of one distributed
+    crawl, whose archive writes are atomic): they share the lock, and exclude every exclusive
+    holder (a plain crawl, `datasets`) as it excludes them."""
+
+    def __init__(self, out: str | Path, command: str = "", *, shared: bool = False) -> None:
         self.path = Path(out) / LOCK_NAME
         self.command = command or " ".join(["nianbao", *sys.argv[1:]])
+        self.shared = shared
         self.previous: dict[str, Any] | None = None
         self._fd: int | None = None
 
@@ -38,7 +43,7 @@ class OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _read(fd)
             os.close(fd)
@@ -50,6 +55,9 @@ class OutputLock:
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": self.command,
         }
+        if self.shared:
+            holder["shared"] = True
+            self.previous = None  # the file names another sharer, alive or not: nothing taken over
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
         self._fd = fd
@@ -58,8 +66,9 @@ class OutputLock:
         if self._fd is None:
             return
         # Emptied, not removed: removing would let a third process lock a new file while a second
-        # one still waits on the old inode.
-        os.ftruncate(self._fd, 0)
+        # one still waits on the old inode. A sharer leaves the file to the others.
+        if not self.shared:
+            os.ftruncate(self._fd, 0)
         os.close(self._fd)
         self._fd = None
 
@@ -76,9 +85,10 @@ class OutputLock:
 def describe(holder: dict[str, Any]) -> str:
     if not holder:
         return "another process (no details recorded)"
+    among = " (among other workers)" if holder.get("shared") else ""
     return (
         f"pid {holder.get('pid', '?')} on {holder.get('host', '?')} since {holder.get('started_at', '?')}"
-        f" ({holder.get('command', '?')})"
+        f" ({holder.get('command', '?')}){among}"
     )
 
 

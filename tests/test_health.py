@@ -109,3 +109,12 @@ def test_a_dead_holders_lock_is_taken_over(tmp_path: Path) -> None:
     with OutputLock(tmp_path) as lock:
         assert lock.previous == {"pid": int(dead.stdout), "host": "h"}
         assert json.loads((tmp_path / LOCK_NAME).read_text(encoding="utf-8"))["pid"] == os.getpid()
+
+
+def test_shared_holders_exclude_an_exclusive_one_and_the_reverse(tmp_path: Path) -> None:
+    held = pytest.raises(LockHeld, match=r"\(worker 2\) \(among other workers\)")
+    with OutputLock(tmp_path, shared=True), OutputLock(tmp_path, "worker 2", shared=True), held:
+        OutputLock(tmp_path).acquire()
+    with OutputLock(tmp_path), pytest.raises(LockHeld):
+        OutputLock(tmp_path, shared=True).acquire()
+    assert (tmp_path / LOCK_NAME).read_text(encoding="utf-8") == ""
