@@ -368,6 +368,7 @@ def test_sigterm_mid_crawl_ends_the_night_cleanly_with_status_1(replica: Replica
     stderr = "".join(lines)
     assert proc.returncode == EXIT_DEGRADED, stderr[-3000:]
     assert "Traceback" not in stderr
+    assert "Dumping Scrapy stats" in stderr  # -v: what the default leaves out
     report = json.loads(next((out / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
     assert report["finish_reason"] == "shutdown" and report["exit_status"] == EXIT_DEGRADED
     assert (out / "parquet").is_dir() and not (out / LOCK_NAME).read_text(encoding="utf-8")
