@@ -29,6 +29,7 @@ SMALL: dict[str, list[str]] = {
     "crawl": ["--reports", "60", "--out", "{work}/crawl"],
     "datasets": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "grep": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
+    "panel": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "runreport": ["--sites", "500", "--runs", "10", "--documents", "200"],
 }
 
