@@ -52,6 +52,7 @@ HTTPCACHE_ENABLED = False
 
 # --- the crawl's own parts --------------------------------------------------------------------
 NIANBAO_PARSE_WORKERS = 0  # processes parsing documents during the crawl (0: one per core)
+NIANBAO_PRINT_SUMMARY = True  # print the per-site table and the datasets summary at the end (-q: off)
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the scope guard knows sites

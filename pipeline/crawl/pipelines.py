@@ -39,10 +39,17 @@ class ArchivePipeline(CrawlerComponent):
         ctx.archive.record(record)
         if record.kind in DOCUMENT_KINDS:
             ctx.count(record.site_id, "documents")
+            change = ""
             if previous is None or not 200 <= previous.status < 300:
-                ctx.count(record.site_id, "new")
+                change = "new"
             elif previous.sha256 != record.sha256:
-                ctx.count(record.site_id, "changed")
+                change = "changed"
+            if change:
+                ctx.count(record.site_id, change)
+                ctx.changes.append(
+                    {"url": record.url, "site_id": record.site_id, "kind": record.kind,
+                     "sha256": record.sha256, "change": change, "title": record.title}
+                )  # fmt: skip
         state = UrlState(
             url=record.url,
             site_id=record.site_id,
@@ -133,4 +140,6 @@ class OutputsPipeline(CrawlerComponent):
     def close_spider(self) -> None:
         out = context_of(self.crawler).out
         write_outputs(out)
-        print_build_summary(build_datasets(out))
+        summary = build_datasets(out)
+        if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
+            print_build_summary(summary)
