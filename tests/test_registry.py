@@ -354,7 +354,7 @@ def test_gov_cn_hosts_are_official(host: str) -> None:
         "evilgov.cn",
         "gov.cn.evil.example.com",
         "www.gov.com",
-        "118.213.59.20",  # an IP seen in search results but not in the allow-list
+        "203.0.113.7",  # an address not in the allow-list (TEST-NET-3)
         "",
     ],
 )
