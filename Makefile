@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_PACKAGES := ripgrep redis-server libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils chromium
 DEMO_OUT ?= data/demo
+NIGHTLY_OUT ?= data/out
+NIGHTLY_ARGS ?=
 
-.PHONY: setup apt demo test lint bench clean
+.PHONY: setup apt demo nightly test lint bench clean
 
 setup: apt $(STAMP)
 
 # Debian packages the project needs (LibreOffice for legacy Office files, ripgrep for `nianbao grep`,
-# redis-server for the distributed mode, chromium for the browser tests of `nianbao serve`).
+# redis-server for the distributed mode, chromium for the browser tests of `nianbao serve` and of
+# the run report pages).
 # Installed only when one is missing.
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -32,6 +35,11 @@ $(STAMP): pyproject.toml Makefile
 
 demo: setup
 	$(BIN)/nianbao demo --out $(DEMO_OUT)
+
+# The night's run over the shipped registry (deploy/ runs the same command from systemd or cron).
+# Exit status: 0 all well, 1 some sites failed or degraded, 2 bad arguments or locked, 3 nothing crawled.
+nightly: setup
+	$(BIN)/nianbao nightly --out $(NIGHTLY_OUT) $(NIGHTLY_ARGS)
 
 test: setup
 	$(BIN)/ruff check pipeline spiders tests bench docs

@@ -192,7 +192,8 @@ def _complete_place(place: str, text: str) -> str | None:
     if not names:
         return None
     short, full = f"{place}政府", f"{place}人民政府"
-    if short in names and full in names:
+    # The full name printed anywhere (also inside 人民政府办公室) makes the prose's short 政府 its own.
+    if short in names and any(name.startswith(full) for name in names):
         names[full] += names.pop(short)
     return names.most_common(1)[0][0]
 

@@ -24,6 +24,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+# The registry shipped with nianbao, inside the package so `pip install .` carries it; its one
+# home (data/sites.yaml in the repository is a symlink to it).
+DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "sites.yaml"
+
 LEVELS = frozenset({"province", "city", "county", "township", "department"})
 # One name per adapter in spiders/adapters (tests/test_adapters.py ties the two).
 CMS_FAMILIES = frozenset(

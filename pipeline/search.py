@@ -33,6 +33,31 @@ class Match:
     url: str
 
 
+class PatternError(ValueError):
+    """A pattern the search engine cannot compile (the user's to fix)."""
+
+
+def check_pattern(pattern: str, *, fixed: bool = False, engine: str = "auto") -> None:
+    """Raise PatternError unless the engine that will search accepts `pattern` (rg's syntax is not
+    Python's: `\\p{Han}` is fine for one and not the other)."""
+    if fixed:
+        return
+    if _use_rg(engine):
+        done = subprocess.run(["rg", "--quiet", "-e", pattern, "-"], input=b"", capture_output=True)
+        if done.returncode == 2:
+            lines = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["rejected by rg"]
+            raise PatternError(f"bad regular expression {pattern!r}: {lines[-1].removeprefix('error: ')}")
+        return
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise PatternError(f"bad regular expression {pattern!r}: {exc}") from None
+
+
+def _use_rg(engine: str) -> bool:
+    return engine == "rg" or (engine == "auto" and shutil.which("rg") is not None)
+
+
 def search(
     out: Path,
     pattern: str,
@@ -51,9 +76,10 @@ def search(
     """
     index = read_index(out / "text")
     folders = _folders(out, index, year, region, agency)
-    use_rg = engine == "rg" or (engine == "auto" and shutil.which("rg") is not None)
     hits = (
-        _rg(folders, pattern, fixed, ignore_case) if use_rg else _python(folders, pattern, fixed, ignore_case)
+        _rg(folders, pattern, fixed, ignore_case)
+        if _use_rg(engine)
+        else _python(folders, pattern, fixed, ignore_case)
     )
     for path, line_no, line in hits:
         if line_no > HEADER_LINES:

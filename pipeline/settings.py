@@ -62,6 +62,7 @@ NIANBAO_PARSE_WORKERS = 0  # processes parsing documents during the crawl (0: on
 # Per-document budgets of those workers (their home is pipeline.limits; settable for one run).
 NIANBAO_PARSE_MAX_SECONDS = limits.PARSE_MAX_SECONDS
 NIANBAO_PARSE_MAX_MEMORY_BYTES = limits.PARSE_MAX_MEMORY_BYTES
+NIANBAO_PRINT_SUMMARY = True  # print the per-site table and the datasets summary at the end (-q: off)
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the scope guard knows sites

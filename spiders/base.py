@@ -367,6 +367,8 @@ class ReportSpiderBase(scrapy.Spider):
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.ctx.count(site_id, "refused/robots")
             decisions.debug("refuse %s site=%s reason=robots.txt", request.url, site_id)
+        elif is_tls_failure(failure):
+            self.ctx.error(site_id, "tls_error", f"{request.url}: {failure.value}")
         else:  # timeouts, refused connections, DNS failures … (after the retries)
             self.ctx.error(site_id, f"fetch_{failure.type.__name__}", f"{request.url}: {failure.value}")
 
@@ -405,6 +407,23 @@ def decide(site: SiteProgress, adapter: Adapter, link: Link, hops: int, max_hops
     if hops >= max_hops:
         return "skip", "sub-column too deep"
     return kind, reason
+
+
+def is_tls_failure(failure: Failure) -> bool:
+    """A TLS handshake or certificate failure, however it is wrapped: Scrapy raises its own errors
+    `from` Twisted's, whose ResponseFailed and friends carry the underlying failures in `reasons`."""
+    pending: list[BaseException | None] = [failure.value]
+    seen = 0
+    while pending and seen < 20:
+        error = pending.pop()
+        if error is None:
+            continue
+        seen += 1
+        if type(error).__module__.startswith(("OpenSSL", "ssl")) or "SSL" in type(error).__name__:
+            return True
+        pending += [getattr(r, "value", r) for r in getattr(error, "reasons", None) or []]
+        pending += [error.__cause__, error.__context__]
+    return False
 
 
 def in_column(site: SiteProgress, url: str) -> bool:

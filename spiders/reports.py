@@ -11,7 +11,8 @@ from typing import Any
 
 from pipeline.crawl.context import CrawlContext, new_run_id
 from pipeline.crawl.fetch_policy import FetchPolicy, allowed_hosts
-from pipeline.crawl.sites import load_sites
+from pipeline.crawl.sites import load_sites, select_sites
+from pipeline.registry import DEFAULT_REGISTRY
 from spiders.base import ReportSpiderBase
 
 
@@ -28,7 +29,7 @@ class ReportsSpider(ReportSpiderBase):
 
     def __init__(
         self,
-        sites: str = "data/sites.yaml",
+        sites: str = str(DEFAULT_REGISTRY),
         out: str = "data/out",
         full: str = "",
         site: str = "",
@@ -37,13 +38,7 @@ class ReportsSpider(ReportSpiderBase):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        entries = {e.id: e for e in load_sites(sites, _ids(allow_hosts))}
-        wanted = _ids(site)
-        unknown = sorted(set(wanted) - set(entries))
-        if unknown:
-            raise ValueError(f"no such site in {sites}: {', '.join(unknown)}")
-        if wanted:
-            entries = {site_id: entries[site_id] for site_id in wanted}
+        entries = {e.id: e for e in select_sites(load_sites(sites, _ids(allow_hosts)), _ids(site), sites)}
         self.ctx = CrawlContext(
             out=Path(out),
             run_id=run_id or new_run_id(),

@@ -1,6 +1,6 @@
 """Headless Chromium for tests: Debian's `chromium` (the Makefile installs it), loopback only.
 
-from browser import dump_dom, requires_chromium
+from browser import dump_dom, requires_chromium, screenshot
 
 @requires_chromium
 def test_page(tmp_path): html = dump_dom("http://127.0.0.1:8001/", tmp_path)
@@ -21,6 +21,7 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
+    "--hide-scrollbars",
     # Every host name but the loopback fails to resolve: a page cannot reach the network.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 )
@@ -36,17 +37,29 @@ requires_chromium = pytest.mark.skipif(
 )
 
 
-def dump_dom(url: str, workdir: Path) -> str:
-    """The DOM of `url` after Chromium has loaded it and run its scripts, as HTML."""
+def _run(url: str, workdir: Path, *action: str) -> bytes:
     binary = chromium()
     assert binary, "use @requires_chromium"
     profile = workdir / "chromium-profile"
     profile.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [binary, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+        [binary, *FLAGS, f"--user-data-dir={profile}", *action, url],
         capture_output=True,
         timeout=TIMEOUT_SECONDS,
         check=False,
+        cwd=workdir,
     )
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")[-2000:]
-    return result.stdout.decode("utf-8", "replace")
+    return result.stdout
+
+
+def dump_dom(url: str, workdir: Path) -> str:
+    """The DOM of `url` after Chromium has loaded it and run its scripts, as HTML."""
+    return _run(url, workdir, "--dump-dom").decode("utf-8", "replace")
+
+
+def screenshot(url: str, png: Path, workdir: Path, width: int = 1280, height: int = 4000) -> Path:
+    """A PNG of the first `height` pixels of `url` as rendered `width` pixels wide."""
+    _run(url, workdir, f"--screenshot={png.resolve()}", f"--window-size={width},{height}")
+    assert png.is_file()
+    return png

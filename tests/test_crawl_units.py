@@ -201,11 +201,12 @@ def test_attachment_file_names(header: bytes, name: str) -> None:
 def test_summary_table_is_aligned() -> None:
     row = {"responses": 12, "list_pages": 3, "reports_found": 5, "documents": 6, "new": 6, "changed": 0}
     sites = {
-        "hl-jms-qianjin": {**row, "parsed_ok": 5, "errors": {"http_404": 1}},
-        "x": {**row, "parsed_ok": 0, "errors": {}},
+        "hl-jms-qianjin": {**row, "parsed_ok": 5, "errors": {"http_404": 1}, "status": "ok"},
+        "x": {**row, "parsed_ok": 0, "errors": {}, "status": "degraded"},
     }
     lines = format_table(sites).splitlines()
-    assert lines[0].split()[:2] == ["site", "fetched"]
+    assert lines[0].split()[:3] == ["site", "health", "fetched"]
+    assert [line.split()[1] for line in (lines[2], lines[3])] == ["ok", "degraded"]
     # Every number ends in the column of its heading.
     for heading in ("fetched", "lists", "found", "docs", "new", "changed", "ok"):
         end = lines[0].index(heading) + len(heading)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.cli import EXIT_DEGRADED
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
 from pipeline.replica import Replica, start_replica
 from pipeline.replica.layout import CITY_PORTAL
@@ -31,7 +32,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Replica, Path]:
         overrides = {**POLITENESS_OFF, "LOG_LEVEL": "WARNING"}
         command = crawl_command(replica.registry_path, out, allow_hosts=[replica.host], overrides=overrides)
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO)
-        assert done.returncode == 0, done.stderr[-4000:]
+        # Exit 1, "some sites failed": the replica's challenged site always does.
+        assert done.returncode == EXIT_DEGRADED, done.stderr[-4000:]
     finally:
         replica.stop()
     return replica, out

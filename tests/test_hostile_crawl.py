@@ -24,6 +24,7 @@ import yaml
 from faultserver import Answer, FaultServer, ipv6_loopback
 from hostile_corpus import HOSTILE_INPUTS
 
+from pipeline.cli import EXIT_DEGRADED, EXIT_OK
 from pipeline.crawl.fetch_policy import FetchPolicy, allowed_hosts
 from pipeline.crawl.middlewares import retry_after
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
@@ -213,7 +214,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
 def crawled(night: Night, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, str]:
     out = tmp_path_factory.mktemp("hostile-out")
     done = night.crawl(out)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode in (EXIT_OK, EXIT_DEGRADED), done.stderr[-3000:]  # completed
     runs = sorted((out / "state" / "runs").glob("*.json"))
     return out, json.loads(runs[-1].read_text(encoding="utf-8")), done.stderr
 

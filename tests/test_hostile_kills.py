@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from test_formats_corpus import convert_cache, docx_of, ground_truth, to_doc  # noqa: F401 (a fixture)
 
+from pipeline.cli import EXIT_DEGRADED, EXIT_OK
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
 from pipeline.processes import remove_stale_temp
 from pipeline.replica import Replica, start_replica
@@ -42,7 +43,7 @@ def _command(replica: Replica, out: Path) -> list[str]:
 
 def _crawl(replica: Replica, out: Path) -> None:
     done = subprocess.run(_command(replica, out), capture_output=True, text=True, timeout=300, cwd=REPO)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode in (EXIT_OK, EXIT_DEGRADED), done.stderr[-3000:]  # the replica has a failing site
 
 
 def outcome(out: Path) -> dict[str, tuple]:

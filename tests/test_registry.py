@@ -23,7 +23,7 @@ from pipeline.registry import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "data" / "sites.yaml"
+SHIPPED = REPO / "pipeline" / "data" / "sites.yaml"
 ALLOW_LIST = REPO / "pipeline" / "data" / "official-hosts.yaml"
 
 # The 31 provincial-level units (GB/T 2260), written out here rather than read from the table.
@@ -354,7 +354,7 @@ def test_gov_cn_hosts_are_official(host: str) -> None:
         "evilgov.cn",
         "gov.cn.evil.example.com",
         "www.gov.com",
-        "118.213.59.20",  # an IP seen in search results but not in the allow-list
+        "203.0.113.7",  # an address not in the allow-list (TEST-NET-3)
         "",
     ],
 )
@@ -512,12 +512,16 @@ def test_sites_check_reports_every_problem(tmp_path: Path, capsys: pytest.Captur
     assert err.endswith(f"2 problem(s) in {path}\n")
 
 
-def test_sites_defaults_to_data_sites_yaml(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_sites_defaults_to_the_shipped_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(tmp_path)  # not the repository: the registry comes with the package
     assert main(["sites", "check"]) == 0
-    assert capsys.readouterr().out.startswith("ok: ")
+    assert capsys.readouterr().out == f"ok: {len(load_registry(SHIPPED))} sites\n"
+
+
+def test_the_repository_path_of_the_registry_is_the_shipped_file() -> None:
+    assert (REPO / "data" / "sites.yaml").resolve() == SHIPPED.resolve()
 
 
 def test_allow_hosts_admits_replica_hosts_for_one_load_only(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.cli import UsageError
 from pipeline.datasets import DEFAULT_OUT
+from pipeline.lock import OutputLock
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,10 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.out / "parquet").is_dir():
-        sys.stderr.write(f"no datasets in {args.out}: run `nianbao datasets --out {args.out}` first\n")
-        return 2
+        raise UsageError(f"no datasets in {args.out}: run `nianbao datasets --out {args.out}` first")
     from pipeline.datasets import compact_datasets
 
-    counts = compact_datasets(args.out)
+    with OutputLock(args.out):
+        counts = compact_datasets(args.out)
     sys.stdout.write(f"compacted {counts['files_merged']} files into {counts['years']} (table, year) files\n")
     return 0

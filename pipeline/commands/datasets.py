@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pipeline.cli import UsageError, show_progress, verbosity
 from pipeline.datasets import DEFAULT_OUT
+from pipeline.lock import OutputLock
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,15 +28,18 @@ def add_build_arguments(parser: argparse.ArgumentParser) -> None:
         "--agency", action="append", metavar="AGENCY_ID", help="update only this agency's files (repeatable)"
     )
     parser.add_argument("--workers", type=int, help="parser processes (default: one per CPU)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace, *, reparse: bool = False) -> int:
     from pipeline.datasets import build_datasets, print_build_summary
 
+    if not (args.out / "archive").is_dir():
+        raise UsageError(f"no archive in {args.out}: crawl into it first (`nianbao crawl --out {args.out}`)")
     only = set(args.agency) if args.agency else None
-    summary = build_datasets(
-        args.out, reparse=reparse, progress=not args.quiet, only_agencies=only, workers=args.workers
-    )
-    print_build_summary(summary)
+    with OutputLock(args.out):
+        summary = build_datasets(
+            args.out, reparse=reparse, progress=show_progress(args), only_agencies=only, workers=args.workers
+        )
+    if verbosity(args) >= 0:
+        print_build_summary(summary)
     return 0

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.commands.sites import DEFAULT_SITES
+from pipeline.cli import verbosity
+from pipeline.commands.crawl import setting
+from pipeline.commands.sites import add_registry_argument
 from pipeline.registry import RegistryError, load_registry, url_problem
 
 # The crawl's components that keep its archive, state and run summary: discovery keeps none.
@@ -39,12 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(verified: false) as YAML, none that the registry already holds.",
     )
     parser.add_argument("urls", nargs="+", metavar="URL", help="portal home or 政府信息公开 page")
-    parser.add_argument(
-        "--sites",
-        default=DEFAULT_SITES,
-        metavar="FILE",
-        help=f"registry to leave out (default: {DEFAULT_SITES})",
-    )
+    add_registry_argument(parser, "registry whose columns to leave out")
     parser.add_argument("--out", metavar="FILE", help="write the YAML here (default: standard output)")
     parser.add_argument(
         "--max-hops", type=int, default=5, help="links followed from a start URL (default: 5)"
@@ -58,7 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="accept a loopback host (replicas)",
     )
     parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
+        "--set",
+        action="append",
+        type=setting,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting",
     )
     parser.set_defaults(func=run)
 
@@ -99,11 +101,11 @@ def run(args: argparse.Namespace) -> int:
 def _crawl(args: argparse.Namespace, registry: list, allow: frozenset[str]):  # -> DiscoverSpider
     from scrapy.crawler import CrawlerProcess
 
-    from pipeline.crawl.runner import crawl_settings
+    from pipeline.crawl.runner import crawl_settings, verbosity_settings
     from pipeline.discover import known_columns
     from spiders.discover import DiscoverSpider
 
-    settings = crawl_settings(dict(item.split("=", 1) for item in args.set))
+    settings = crawl_settings({**verbosity_settings(verbosity(args)), **dict(args.set)})
     for key, components in _CRAWL_ONLY.items():
         settings.set(key, {**settings.getdict(key), **dict.fromkeys(components)}, priority="cmdline")
     process = CrawlerProcess(settings)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.cli import UsageError
 from pipeline.datasets import DEFAULT_OUT
 
 FORMATS = ("duckdb", "csv", "sqlite")  # the writers of pipeline.datasets.export
@@ -25,8 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.out / "parquet").is_dir():
-        sys.stderr.write(f"no datasets in {args.out}: run `nianbao datasets --out {args.out}` first\n")
-        return 2
+        raise UsageError(f"no datasets in {args.out}: run `nianbao datasets --out {args.out}` first")
     from pipeline.datasets.export import export
 
     path = export(args.out, args.format, args.to)

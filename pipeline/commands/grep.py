@@ -10,8 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.cli import UsageError
 from pipeline.datasets import DEFAULT_OUT
-from pipeline.search import format_match, search
+from pipeline.search import check_pattern, format_match, search
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not (args.out / "text").is_dir():
-        sys.stderr.write(f"no text archive in {args.out}: run `nianbao datasets --out {args.out}` first\n")
-        return 2
+        raise UsageError(f"no text archive in {args.out}: run `nianbao datasets --out {args.out}` first")
+    check_pattern(args.pattern, fixed=args.fixed_strings, engine=args.engine)
     found = False
     for match in search(
         args.out,

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline.cli import EXIT_DEGRADED, EXIT_OK, EXIT_USAGE, verbosity
 from pipeline.parse import parse_report
 from pipeline.report import STATUS_FAILED, Report
 from pipeline.summary import report_summary
@@ -20,19 +21,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """0 every file parsed; 1 some did not parse as a report; 2 some could not be read (each
+    named on stderr, the others parsed all the same)."""
+    unreadable = failed = 0
     for path in args.files:
         report = _parse_file(path)
+        if report.status == STATUS_FAILED and report.error and report.error.startswith(_UNREADABLE):
+            unreadable += 1
+            sys.stderr.write(f"nianbao parse: {path}: {report.error}\n")
+        elif report.status == STATUS_FAILED:
+            failed += 1
         if args.json:
             sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
-        else:
+        elif verbosity(args) >= 0 or report.status == STATUS_FAILED:
             sys.stdout.write(report_summary(report) + "\n")
         sys.stdout.flush()
-    return 0
+    return EXIT_USAGE if unreadable else EXIT_DEGRADED if failed else EXIT_OK
+
+
+_UNREADABLE = "cannot read file"
 
 
 def _parse_file(path: str) -> Report:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return Report(source=path, status=STATUS_FAILED, error=f"cannot read file: {exc.strerror or exc}")
+        return Report(source=path, status=STATUS_FAILED, error=f"{_UNREADABLE}: {exc.strerror or exc}")
     return parse_report(data, filename=path)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from pipeline.registry import RegistryError, SiteEntry, load_registry
+from pipeline.cli import ConfigError
+from pipeline.registry import DEFAULT_REGISTRY, RegistryError, SiteEntry, load_registry
 from pipeline.summary import display_width, pad
 
-DEFAULT_SITES = "data/sites.yaml"
 COLUMNS = ("id", "level", "cms", "region_code", "agency", "start_url")
 
 
@@ -22,12 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="list",
         help="list (default), check, or coverage (counts by level and province against the totals)",
     )
-    parser.add_argument(
-        "--sites",
-        default=DEFAULT_SITES,
-        metavar="FILE",
-        help=f"registry YAML file or folder of *.yaml files (default: {DEFAULT_SITES})",
-    )
+    add_registry_argument(parser)
     parser.add_argument(
         "--png",
         metavar="FILE",
@@ -36,7 +32,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def add_registry_argument(parser: argparse.ArgumentParser, purpose: str = "registry") -> None:
+    """`--sites FILE` (every command that reads the registry): the shipped one by default."""
+    parser.add_argument(
+        "--sites",
+        default=str(DEFAULT_REGISTRY),
+        metavar="FILE",
+        help=f"{purpose}: a YAML file or a folder of *.yaml files (default: the one shipped with nianbao)",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
+    if not Path(args.sites).exists():
+        raise ConfigError(f"no such registry: {args.sites}")
     try:
         entries = load_registry(args.sites)
     except RegistryError as exc:

@@ -52,6 +52,10 @@ class CrawlContext:
     scope: Scope = field(default_factory=Scope)
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     stats: StatsCollector | None = None
+    # Documents this run archived new or changed ({url, site_id, kind, sha256, change, title}):
+    # the run report's "new and changed reports".
+    changes: list[dict[str, str]] = field(default_factory=list)
+    started_at: str = field(default_factory=utc_now)
 
     def __post_init__(self) -> None:
         self.archive = RawArchive(self.out)

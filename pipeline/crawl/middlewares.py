@@ -69,6 +69,9 @@ class ScopeGuardMiddleware(CrawlerComponent):
             return None
         ctx.count(site_id, f"refused/{reason}")
         decisions.debug("refuse %s site=%s reason=%s", request.url, site_id, reason)
+        if reason == "offsite" and request.meta.get("redirect_urls"):
+            # The site itself sent us elsewhere: a move or a takeover, a health signal.
+            ctx.error(site_id, "redirect_offsite", f"{request.meta['redirect_urls'][0]} -> {request.url}")
         raise OutOfScope(reason, request.url)
 
 

@@ -53,10 +53,17 @@ class ArchivePipeline(CrawlerComponent):
         ctx.archive.record(record)
         if record.kind in DOCUMENT_KINDS:
             ctx.count(record.site_id, "documents")
+            change = ""
             if previous is None or not 200 <= previous.status < 300:
-                ctx.count(record.site_id, "new")
+                change = "new"
             elif previous.sha256 != record.sha256:
-                ctx.count(record.site_id, "changed")
+                change = "changed"
+            if change:
+                ctx.count(record.site_id, change)
+                ctx.changes.append(
+                    {"url": record.url, "site_id": record.site_id, "kind": record.kind,
+                     "sha256": record.sha256, "change": change, "title": record.title}
+                )  # fmt: skip
         state = UrlState(
             url=record.url,
             site_id=record.site_id,
@@ -137,7 +144,8 @@ class OutputsPipeline(CrawlerComponent):
 
     def close_spider(self) -> None:
         ctx = context_of(self.crawler)
-        for name, step in (("outputs_failed", write_outputs), ("datasets_failed", _build)):
+        steps = (("outputs_failed", write_outputs), ("datasets_failed", self._build))
+        for name, step in steps:
             try:
                 step(ctx.out)
             except Exception as exc:  # recorded, then the next step still runs
@@ -146,9 +154,12 @@ class OutputsPipeline(CrawlerComponent):
                     logger.exception("%s", name)
                 ctx.run_error(storage or name, f"{name}: {type(exc).__name__}: {exc}")
 
+    def _build(self, out: Path) -> None:
+        summary = build_datasets(out)
+        if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
+            print_build_summary(summary)
 
-def _build(out: Path) -> None:
-    print_build_summary(build_datasets(out))
+
 
 
 def storage_error_name(exc: BaseException) -> str | None:

@@ -8,6 +8,7 @@ each crawl in a subprocess (`crawl_command` builds its command line).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,7 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from pipeline.crawl.context import new_run_id
-from pipeline.crawl.sites import load_sites
+from pipeline.crawl.sites import load_sites, select_sites
 from pipeline.processes import remove_stale_temp
 
 # For loopback replicas only (tests, benchmark, demo): no throttling, no delays, short backoff.
@@ -44,23 +45,26 @@ def run_crawl(
     site_ids: Iterable[str] = (),
     allow_hosts: Iterable[str] = (),
     overrides: Mapping[str, Any] | None = None,
+    verbosity: int = 1,
 ) -> dict[str, Any]:
     """Crawl the registry's sites into `out`; returns the run summary. Raises RegistryError (or
     ValueError for an unknown site id) before anything is fetched.
+
+    `verbosity` (the command line's -q/-v: -1, 0, 1, 2) sets the log level and whether Scrapy dumps
+    its stats and the run prints its tables; an explicit `LOG_LEVEL` override wins.
 
     Call it once per process, from a script guarded by `if __name__ == "__main__"`: the parse
     workers are started with forkserver, which imports the main module.
     """
     allow_hosts, site_ids = list(allow_hosts), list(site_ids)
-    entries = {e.id for e in load_sites(sites, allow_hosts)}
-    unknown = sorted(set(site_ids) - entries)
-    if unknown:
-        raise ValueError(f"no such site in {sites}: {', '.join(unknown)}")
+    select_sites(load_sites(sites, allow_hosts), site_ids, sites)
     from spiders.reports import ReportsSpider
 
     remove_stale_temp()  # what a killed run left in /tmp
     run_id = new_run_id()
-    process = CrawlerProcess(crawl_settings(overrides))
+    process = CrawlerProcess(crawl_settings({**verbosity_settings(verbosity), **dict(overrides or {})}))
+    if verbosity < 1:
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(without_traceback)
     process.crawl(
         ReportsSpider,
         sites=str(sites),
@@ -75,6 +79,19 @@ def run_crawl(
     return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
 
 
+def without_traceback(record: logging.LogRecord) -> bool:
+    """A logged error on its one line: a site that cannot serve robots.txt fails, named and counted
+    in the run summary, so Scrapy's traceback of the download error is only shown with -v."""
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+    return True
+
+
+def verbosity_settings(verbosity: int) -> dict[str, Any]:
+    """Quiet by default: warnings and the run's own tables; Scrapy's settings and stats with -v."""
+    level = {-1: "ERROR", 0: "WARNING", 1: "INFO", 2: "DEBUG"}[max(-1, min(2, verbosity))]
+    return {"LOG_LEVEL": level, "STATS_DUMP": verbosity > 0, "NIANBAO_PRINT_SUMMARY": verbosity >= 0}
+
+
 def crawl_command(
     sites: str | Path,
     out: str | Path,
@@ -83,9 +100,11 @@ def crawl_command(
     site_ids: Iterable[str] = (),
     allow_hosts: Iterable[str] = (),
     overrides: Mapping[str, Any] | None = None,
+    command_name: str = "crawl",
 ) -> list[str]:
-    """The `nianbao crawl` command line for the same arguments (to run a crawl in a subprocess)."""
-    command = [sys.executable, "-m", "pipeline.cli", "crawl", "--sites", str(sites), "--out", str(out)]
+    """The `nianbao crawl` (or `nightly`) command line for the same arguments (to run a crawl in a
+    subprocess)."""
+    command = [sys.executable, "-m", "pipeline.cli", command_name, "--sites", str(sites), "--out", str(out)]
     command += ["--full"] if full else []
     command += [arg for site_id in site_ids for arg in ("--site", site_id)]
     command += [arg for host in allow_hosts for arg in ("--allow-host", host)]

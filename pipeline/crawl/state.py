@@ -2,7 +2,8 @@
 
 SQLite under `OUT/state/state.sqlite`. The raw archive keeps the bytes; this keeps what the next
 run needs to skip unchanged documents, send conditional requests for list pages, resume an
-interrupted crawl, and notice a site or a list page that stopped yielding reports.
+interrupted crawl, notice a site or a list page that stopped yielding reports, and keep each
+site's health across nights (`nianbao health`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ CREATE TABLE IF NOT EXISTS site_runs (
     summary TEXT NOT NULL,
     PRIMARY KEY (run_id, site_id)
 );
+CREATE TABLE IF NOT EXISTS site_health (
+    site_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    signals TEXT NOT NULL,
+    last_run_id TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    last_success TEXT NOT NULL DEFAULT '',
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    verified INTEGER NOT NULL DEFAULT 0,
+    verified_at TEXT NOT NULL DEFAULT '',
+    evidence TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -58,6 +71,22 @@ class SiteRun:
     complete: bool  # the run finished (not interrupted) for this site
     reports_found: int
     summary: dict[str, Any]
+
+
+@dataclass
+class SiteHealth:
+    """How a site fared on its latest night, and since when it has been failing."""
+
+    site_id: str
+    status: str  # "ok", "degraded" or "failed" (pipeline.crawl.health)
+    signals: list[str]  # named signals that the site changed under us (health.SIGNALS)
+    last_run_id: str
+    checked_at: str
+    last_success: str = ""  # when the site was last "ok"
+    consecutive_failures: int = 0  # nights not "ok" since then
+    verified: bool = False  # a crawl has confirmed the column: it served reports
+    verified_at: str = ""
+    evidence: str = ""  # a report URL found on the night that verified it
 
 
 class StateStore:
@@ -103,8 +132,43 @@ class StateStore:
             return None
         return SiteRun(row[0], row[1], bool(row[2]), row[3], json.loads(row[4]))
 
+    def site_runs(self, limit: int) -> list[SiteRun]:
+        """Every site's runs among the `limit` newest runs, oldest first."""
+        rows = self.db.execute(
+            "SELECT * FROM site_runs WHERE run_id IN "
+            "(SELECT DISTINCT run_id FROM site_runs ORDER BY run_id DESC LIMIT ?) ORDER BY run_id, site_id",
+            (limit,),
+        ).fetchall()
+        return [SiteRun(r[0], r[1], bool(r[2]), r[3], json.loads(r[4])) for r in rows]
+
+    def get_health(self, site_id: str) -> SiteHealth | None:
+        row = self.db.execute(
+            f"SELECT {_columns(SiteHealth)} FROM site_health WHERE site_id = ?", (site_id,)
+        ).fetchone()
+        return _health(row) if row else None
+
+    def all_health(self) -> list[SiteHealth]:
+        rows = self.db.execute(f"SELECT {_columns(SiteHealth)} FROM site_health ORDER BY site_id")
+        return [_health(row) for row in rows]
+
+    def put_health(self, health: SiteHealth) -> None:
+        values = list(astuple(health))
+        values[2] = json.dumps(health.signals)
+        values[7] = int(health.verified)
+        marks = ", ".join("?" * len(values))
+        self.db.execute(
+            f"INSERT OR REPLACE INTO site_health ({_columns(SiteHealth)}) VALUES ({marks})", values
+        )
+
     def close(self) -> None:
         self.db.close()
+
+
+def _health(row: tuple[Any, ...]) -> SiteHealth:
+    health = SiteHealth(*row)
+    health.signals = json.loads(row[2])
+    health.verified = bool(row[7])
+    return health
 
 
 def _columns(cls: type) -> str:

@@ -1,7 +1,8 @@
 """The run summary: per site, what was fetched and found, and every named error.
 
 Written to `OUT/state/runs/<run_id>.json` and printed as an aligned table when a crawl closes. It
-also raises the one error only visible across runs: a site that yielded reports and now yields none.
+also raises the one error only visible across runs (a site that yielded reports and now yields none)
+and records each site's health for the night (pipeline.crawl.health).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scrapy import signals
 
 from pipeline.archive import write_atomic
 from pipeline.crawl.context import COUNTERS, CrawlContext, CrawlerComponent, context_of, utc_now
+from pipeline.crawl.health import assess, update_health
 from pipeline.crawl.state import SiteRun
 
 if TYPE_CHECKING:
@@ -40,16 +42,32 @@ class RunSummary(CrawlerComponent):
     def spider_closed(self, reason: str) -> None:
         ctx = context_of(self.crawler)
         complete = reason == "finished"
+        finished_at = utc_now()
         sites = {site_id: self._site(ctx, site_id, complete) for site_id in ctx.entries}
+        changes = []
+        for site_id, row in sites.items():
+            try:
+                change = update_health(
+                    ctx.state, site_id, row, ctx.run_id, finished_at, self._evidence(site_id)
+                )
+            except sqlite3.Error as exc:  # a full disk: the summary below is still written or printed
+                ctx.run_error("storage_state", f"site {site_id}: {exc}")
+                change = None
+            row["status"], row["signals"] = assess(row)
+            if change:
+                changes.append({**change, "agency": ctx.entries[site_id].agency})
         run_errors = ctx.run_errors()
         summary = {
             "run_id": ctx.run_id,
-            "finished_at": utc_now(),
+            "started_at": ctx.started_at,
+            "finished_at": finished_at,
             "finish_reason": reason,
             "full": ctx.full,
             "sites": sites,
             "run_errors": run_errors,
             "totals": totals(sites, run_errors),
+            "health_changes": changes,
+            "documents": ctx.changes,
         }
         path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
         text = json.dumps(summary, ensure_ascii=False, indent=2)
@@ -58,11 +76,41 @@ class RunSummary(CrawlerComponent):
         except OSError as exc:  # a full disk: the summary goes to the log instead
             print(f"nianbao crawl: the run summary could not be written ({exc}); it was:", file=sys.stderr)
             print(text, file=sys.stderr, flush=True)
-        print(format_table(sites), flush=True)
-        if run_errors:
-            print(f"run errors: {_errors(run_errors)}", flush=True)
-        print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
+        if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
+            print(format_table(sites), flush=True)
+            if run_errors:
+                print(f"run errors: {_errors(run_errors)}", flush=True)
+            print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
+        summary = {
+            "run_id": ctx.run_id,
+            "started_at": ctx.started_at,
+            "finished_at": finished_at,
+            "finish_reason": reason,
+            "full": ctx.full,
+            "sites": sites,
+            "run_errors": run_errors,
+            "totals": totals(sites, run_errors),
+            "health_changes": changes,
+            "documents": ctx.changes,
+        }
+        path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:  # a full disk: the summary goes to the log instead
+            print(f"nianbao crawl: the run summary could not be written ({exc}); it was:", file=sys.stderr)
+            print(text, file=sys.stderr, flush=True)
+        if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
+            print(format_table(sites), flush=True)
+            if run_errors:
+                print(f"run errors: {_errors(run_errors)}", flush=True)
+            print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
         ctx.state.close()  # the summary is the last thing a run does
+
+    def _evidence(self, site_id: str) -> str:
+        """A report URL the spider recognised for this site tonight ("" if none)."""
+        progress = getattr(self.crawler.spider, "sites", {}).get(site_id)
+        return min(progress.found) if progress is not None and progress.found else ""
 
     @staticmethod
     def _site(ctx: CrawlContext, site_id: str, complete: bool) -> dict[str, Any]:
@@ -98,19 +146,21 @@ def totals(sites: dict[str, dict[str, Any]], run_errors: dict[str, int] | None =
 
 def format_table(sites: dict[str, dict[str, Any]]) -> str:
     """An aligned text table, one line per site and a total line."""
-    header = ["site", *_HEADINGS.values(), "errors"]
+    header = ["site", "health", *_HEADINGS.values(), "errors"]
     rows = [
-        [site_id, *(str(row[k]) for k in _HEADINGS), _errors(row["errors"])] for site_id, row in sites.items()
+        [site_id, row.get("status", "-"), *(str(row[k]) for k in _HEADINGS), _errors(row["errors"])]
+        for site_id, row in sites.items()
     ]
     total = totals(sites)
-    rows.append(["TOTAL", *(str(total[k]) for k in _HEADINGS), _errors(total["errors"])])
+    rows.append(["TOTAL", "", *(str(total[k]) for k in _HEADINGS), _errors(total["errors"])])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
-        first, *numbers, last = cells
+        first, health, *numbers, last = cells
         body = [
             first.ljust(widths[0]),
-            *(c.rjust(w) for c, w in zip(numbers, widths[1:-1], strict=True)),
+            health.ljust(widths[1]),
+            *(c.rjust(w) for c, w in zip(numbers, widths[2:-1], strict=True)),
             last,
         ]
         return "  ".join(body).rstrip()
