@@ -77,9 +77,7 @@ def _table(spec: TableSpec) -> str:
 
 def _type(column: Column) -> str:
     t = column.type
-    if pa.types.is_dictionary(t):
-        name = "string (dictionary)"
-    elif pa.types.is_timestamp(t):
+    if pa.types.is_timestamp(t):
         name = "timestamp (UTC)"
     elif pa.types.is_list(t):
         name = "list of string"

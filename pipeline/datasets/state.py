@@ -1,5 +1,6 @@
-"""What each partition was last built from, so that a rebuild skips the partitions whose inputs did
-not change (a nightly crawl adds a few reports to tens of thousands).
+"""What each (year, agency) partition was last built from, so that a rebuild remakes only the
+partitions whose inputs changed and rewrites only their years (a nightly crawl adds a few reports
+to tens of thousands).
 
 A partition's inputs are its documents' rows (content hashes, parser version, roles, agency
 identity …): a parse is a function of the body's hash and the parser version, so equal rows mean
@@ -31,6 +32,8 @@ class BuildState:
         self.out = out
         self.path = out / "parquet" / STATE_FILE
         self.entries: dict[str, dict[str, Any]] = self._load() if trusted else {}
+        # Whether the files on disk are what the entries say (else every year is rewritten).
+        self.trusted = bool(self.entries)
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if not self.path.exists():
@@ -39,7 +42,7 @@ class BuildState:
         return data.get("partitions", {}) if data.get("schema_version") == SCHEMA_VERSION else {}
 
     def unchanged(self, key: str, print_: str) -> list[Path] | None:
-        """The files of a partition built from the same inputs, if they are all still there."""
+        """The text files of a partition built from the same inputs, if they are all still there."""
         entry = self.entries.get(key)
         if entry is None or entry["fingerprint"] != print_:
             return None
