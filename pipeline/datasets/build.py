@@ -136,7 +136,11 @@ def _write_years(
 def compact_datasets(out: Path) -> int:
     """`nianbao compact`: bring (table, year) folders of an older layout to one file each;
     returns how many there were (0: nothing to do, the build already writes one file per year)."""
-    return compact(Path(out) / "parquet")
+    root = Path(out) / "parquet"
+    merged = compact(root)
+    if merged:
+        write_datapackage(root)
+    return merged
 
 
 def partition_rows(batch: list[Partition]) -> PartitionRows:

@@ -87,7 +87,7 @@ def write_datapackage(root: Path) -> None:
         old = json.loads(path.read_text(encoding="utf-8"))
         if _without_time(old) == _without_time(package):
             package[STAMP]["built_at"] = old[STAMP]["built_at"]
-    write_if_changed(path, _json(package))
+    write_if_changed(path, package_json(package))
 
 
 def datapackage(root: Path) -> dict[str, Any]:
@@ -103,7 +103,7 @@ def datapackage(root: Path) -> dict[str, Any]:
         "title": "政府信息公开工作年度报告 — annual reports on open government information, as data",
         "version": SCHEMA_VERSION,
         STAMP: build_stamp(root),
-        "resources": [*table_resources, *(_code_resource(name, f"{name}.csv") for name in code_tables())],
+        "resources": [*table_resources, *(code_resource(name, f"{name}.csv") for name in code_tables())],
     }
 
 
@@ -183,7 +183,7 @@ def _foreign_keys(spec: TableSpec, year: int) -> list[dict[str, Any]]:
     return keys
 
 
-def _code_resource(name: str, path: str) -> dict[str, Any]:
+def code_resource(name: str, path: str, fmt: str = "csv") -> dict[str, Any]:
     columns, key, description = {
         "cells": (
             CELL_COLUMNS,
@@ -202,9 +202,8 @@ def _code_resource(name: str, path: str) -> dict[str, Any]:
         "name": name,
         "path": path,
         "description": description,
-        "format": "csv",
-        "mediatype": "text/csv",
-        "encoding": "utf-8",
+        "format": fmt,
+        **({"mediatype": "text/csv", "encoding": "utf-8"} if fmt == "csv" else {}),
         "schema": {
             "fields": [{"name": c, "type": "string"} for c in columns],
             **({"primaryKey": key} if key else {}),
@@ -232,5 +231,5 @@ def _without_time(package: dict[str, Any]) -> dict[str, Any]:
     return {**package, STAMP: {**package.get(STAMP, {}), "built_at": None}}
 
 
-def _json(data: dict[str, Any]) -> bytes:
+def package_json(data: dict[str, Any]) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -30,6 +30,7 @@ from pipeline.datasets.schema import TABLES, TableSpec
 PART_FILE = "part-0.parquet"
 # A year of 3,000 agencies' facts (600,000 rows) is ten row groups; an agency's 200 rows sit in one.
 ROW_GROUP_ROWS = 65_536
+PARQUET_OPTIONS = {"compression": "zstd", "use_dictionary": True, "write_statistics": True}
 
 
 def year_dir(root: Path, table: str, year: int) -> Path:
@@ -60,15 +61,13 @@ def encode(table: pa.Table, spec: TableSpec) -> pa.Table:
 
 def parquet_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    pq.write_table(
-        table,
-        sink,
-        compression="zstd",
-        row_group_size=ROW_GROUP_ROWS,
-        use_dictionary=True,
-        write_statistics=True,
-    )
+    pq.write_table(table, sink, row_group_size=ROW_GROUP_ROWS, **PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes()
+
+
+def parquet_write_options() -> ds.FileWriteOptions:
+    """The options of `parquet_bytes`, for pyarrow.dataset writers."""
+    return ds.ParquetFileFormat().make_write_options(**PARQUET_OPTIONS)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
