@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.datasets.datapackage import write_datapackage
-from pipeline.datasets.documents import Document, load_documents, raw_path, read_report
+from pipeline.datasets.documents import Document, load_documents, read_report
 from pipeline.datasets.grouping import ReportGroup, group_reports
 from pipeline.datasets.layout import (
     FileSet,
@@ -159,7 +159,7 @@ def partition_rows(batch: list[Partition]) -> PartitionRows:
         rows[("facts", part.year)] += fact_rows(group, report)
         rows[("checks", part.year)] += check_rows(group, report)
         content = render_report_text(
-            entry, report, group.primary.published, raw_path(group.primary.fetch.sha256)
+            entry, report, group.primary.published, group.primary.raw_path or ""
         )
         path = part.out / entry["path"]
         text_files[path] = write_if_changed(path, content.encode("utf-8"))

@@ -94,6 +94,7 @@ class Document:
     year: int = UNKNOWN_YEAR
     report_id: str | None = None
     role: str | None = None
+    raw_path: str | None = None  # the stored bytes, relative to the output folder; None if absent
 
     @property
     def document_id(self) -> str:
@@ -119,23 +120,22 @@ class Document:
         )
 
 
-def raw_path(sha256: str) -> str:
-    """Where the archive stores a body, relative to the output folder (RawArchive's layout)."""
-    return f"archive/raw/{sha256[:2]}/{sha256[2:4]}/{sha256}"
-
-
 def load_documents(
     out: Path, *, reparse: bool = False, progress: bool = False, workers: int | None = None
 ) -> list[Document]:
     """Every document of the archive, parsed and identified, in first-fetch order."""
-    documents = _collect(RawArchive(out).records())
+    archive = RawArchive(out)
+    documents = _collect(archive.records())
     by_sha = {doc.fetch.sha256: doc.fetch for doc in documents}
     jobs = [(out, fetch, not reparse) for fetch in by_sha.values()]
     summaries = parallel_map(
         _parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc"
     )
     parsed = dict(zip(by_sha, summaries, strict=True))
+    stored = {sha: archive.find(sha) for sha in by_sha}
     for doc in documents:
+        found = stored[doc.fetch.sha256]
+        doc.raw_path = found.relative_to(out).as_posix() if found else None
         doc.parsed = parsed[doc.fetch.sha256]
         doc.identity = identify(doc.fetch, doc.parsed)
         doc.year = _year(doc)
