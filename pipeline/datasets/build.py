@@ -17,6 +17,7 @@ from pipeline.datasets.grouping import ReportGroup, group_reports
 from pipeline.datasets.layout import (
     FileSet,
     compact,
+    data_files,
     read_year,
     replace_year,
     rows_to_table,
@@ -79,7 +80,7 @@ def build_datasets(
     documents = load_documents(out, reparse=reparse, progress=progress, workers=workers)
     groups = group_reports(documents)
     partitions = _partitions(out, documents, groups)
-    state = BuildState(out, trusted=not reparse and not _missing_years(root, partitions))
+    state = BuildState(out, trusted=not reparse)
     in_scope = (lambda a: True) if only_agencies is None else (lambda a: a in only_agencies)
     texts = FileSet(out / "text", "*/*/*.txt", lambda p: in_scope(p.parent.name))
     prints = {p.key: _fingerprint(p) for p in partitions}
@@ -109,7 +110,7 @@ def build_datasets(
     counts = _write_years(root, replaced, made, keep_old=state.trusted)
     texts.put(out / "text" / INDEX_FILE, index_bytes([index_entry(g) for g in groups]))
     texts.finish()
-    state.save(now)
+    state.save(now, [f for name in TABLES for f in data_files(root / name)])
     write_datapackage(root)
     return summarize(out, documents, groups, counts, texts.counts, only_agencies)
 
@@ -165,15 +166,6 @@ def partition_rows(batch: list[Partition]) -> PartitionRows:
         text_files[path] = write_if_changed(path, content.encode("utf-8"))
     tables = {key: rows_to_table(TABLES[key[0]], found) for key, found in rows.items() if found}
     return PartitionRows(tables, text_files)
-
-
-def _missing_years(root: Path, partitions: list[Partition]) -> bool:
-    """Whether a year the archive has is missing from the files (deleted by hand, or a first build)."""
-    on_disk = {name: set(years_on_disk(root, name)) for name in ("documents", "reports")}
-    return any(
-        p.year not in on_disk["documents"] or (p.group is not None and p.year not in on_disk["reports"])
-        for p in partitions
-    )
 
 
 def _text_file(part: Partition) -> Path:
