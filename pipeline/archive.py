@@ -158,11 +158,11 @@ class ParseCache:
         self.root = Path(out) / "parsed"
         self.version = parser_version
 
-    def _path(self, sha256: str) -> Path:
+    def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.json"
 
     def get(self, sha256: str) -> Report | None:
-        path = self._path(sha256)
+        path = self.path_of(sha256)
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -172,4 +172,4 @@ class ParseCache:
 
     def put(self, sha256: str, report: Report) -> None:
         payload = {"parser_version": self.version, "report": report.to_record()}
-        write_atomic(self._path(sha256), json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        write_atomic(self.path_of(sha256), json.dumps(payload, ensure_ascii=False).encode("utf-8"))

@@ -127,19 +127,54 @@ def load_documents(
     archive = RawArchive(out)
     documents = _collect(archive.records())
     by_sha = {doc.fetch.sha256: doc.fetch for doc in documents}
-    jobs = [(out, fetch, not reparse) for fetch in by_sha.values()]
-    summaries = parallel_map(
-        _parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc"
-    )
-    parsed = dict(zip(by_sha, summaries, strict=True))
+    parsed = _summaries(out, by_sha, reparse=reparse, progress=progress, workers=workers)
     stored = {sha: archive.find(sha) for sha in by_sha}
-    for doc in documents:
+    identities = _identities(out, documents, parsed, reparse=reparse)
+    for doc, identity in zip(documents, identities, strict=True):
         found = stored[doc.fetch.sha256]
         doc.raw_path = found.relative_to(out).as_posix() if found else None
         doc.parsed = parsed[doc.fetch.sha256]
-        doc.identity = identify(doc.fetch, doc.parsed)
+        doc.identity = identity
         doc.year = _year(doc)
     return documents
+
+
+def _identities(
+    out: Path, documents: list[Document], parsed: dict[str, Parsed], *, reparse: bool
+) -> list[AgencyIdentity]:
+    """The agency of every document: stored ones whose inputs are unchanged, the others resolved."""
+    from pipeline.datasets.summaries import IdentityCache
+
+    store = IdentityCache(out)
+    known = {} if reparse else store.load()
+    keys = [store.key(doc.fetch, parsed[doc.fetch.sha256]) for doc in documents]
+    found = [
+        known.get(key) or identify(doc.fetch, parsed[doc.fetch.sha256])
+        for doc, key in zip(documents, keys, strict=True)
+    ]
+    current = dict(zip(keys, found, strict=True))
+    if current.keys() != known.keys():
+        store.save(current)
+    return found
+
+
+def _summaries(
+    out: Path, by_sha: dict[str, FetchRecord], *, reparse: bool, progress: bool, workers: int | None
+) -> dict[str, Parsed]:
+    """The Parsed summary of every body: stored ones whose parse is unchanged, the others made
+    from the parse cache (or by parsing), on every CPU; the store is then brought up to date."""
+    from pipeline.datasets.summaries import SummaryCache  # it stores Parsed: imported once defined
+
+    store = SummaryCache(out)
+    stamps = {sha: store.stamp(sha) for sha in by_sha}
+    known = {} if reparse else store.load(stamps)
+    todo = [sha for sha in by_sha if sha not in known]
+    jobs = [(out, by_sha[sha], not reparse) for sha in todo]
+    made = parallel_map(_parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc")
+    parsed = {**known, **dict(zip(todo, made, strict=True))}
+    if todo:
+        store.save(parsed, {**stamps, **{sha: store.stamp(sha) for sha in todo}})
+    return {sha: parsed[sha] for sha in by_sha}
 
 
 def read_report(out: Path, fetch: FetchRecord, *, use_cache: bool = True) -> Report:

@@ -1,0 +1,154 @@
+"""The parse summaries (documents.Parsed) of every parsed body and the agency of every document,
+each in one Arrow file, so that a build over tens of thousands of archived documents reads two
+files instead of every parse in the cache and resolving every agency again.
+
+    <out>/parsed/summaries.arrow     one row per body: its sha256, the parse-cache entry it was
+                                     made from (mtime, size), and the Parsed fields
+    <out>/parsed/identities.arrow    one row per (fetch record, summary): its AgencyIdentity
+
+A row is used only while its parse-cache entry is the same file (same parser version, same
+mtime and size); anything else (a reparse, a new parser version, an entry rewritten) makes the
+body's summary again from the parse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from pipeline.agency import AgencyIdentity
+from pipeline.archive import FetchRecord, ParseCache, write_atomic
+from pipeline.datasets.documents import Parsed
+from pipeline.parse import PARSER_VERSION
+
+SUMMARIES_FILE = "summaries.arrow"
+_FIELDS = [f.name for f in dataclasses.fields(Parsed)]
+_SCHEMA = pa.schema(
+    [
+        ("sha256", pa.string()),
+        ("entry_mtime_ns", pa.int64()),
+        ("entry_size", pa.int64()),
+        ("status", pa.string()),
+        ("error", pa.string()),
+        ("source_format", pa.string()),
+        ("template", pa.string()),
+        ("year", pa.int64()),
+        ("agency", pa.string()),
+        ("agency_full", pa.string()),
+        ("title", pa.string()),
+        ("n_facts", pa.int64()),
+        ("n_missing", pa.int64()),
+        ("checks_failed", pa.list_(pa.string())),
+        ("warnings", pa.list_(pa.string())),
+        ("values", pa.list_(pa.float64())),
+        ("preamble", pa.string()),
+        ("signature", pa.string()),
+    ],
+    metadata={"parser_version": PARSER_VERSION, "fields": ",".join(_FIELDS)},
+)
+Stamp = tuple[int, int]  # (mtime_ns, size) of a parse-cache entry
+
+
+class SummaryCache:
+    def __init__(self, out: Path) -> None:
+        self.path = out / "parsed" / SUMMARIES_FILE
+        self.parse_cache = ParseCache(out, PARSER_VERSION)
+
+    def stamp(self, sha256: str) -> Stamp | None:
+        """The parse-cache entry of a body, or None when it has none (not parsed, or an HTTP error)."""
+        try:
+            stat = self.parse_cache.path_of(sha256).stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def load(self, wanted: dict[str, Stamp | None]) -> dict[str, Parsed]:
+        """The stored summaries of the bodies in `wanted` whose parse-cache entry is unchanged."""
+        if not self.path.exists():
+            return {}
+        table = feather.read_table(self.path)
+        if table.schema != _SCHEMA or table.schema.metadata != _SCHEMA.metadata:
+            return {}  # another parser version or another Parsed: every summary is made again
+        columns = {name: table.column(name).to_pylist() for name in _SCHEMA.names if name != "values"}
+        values = table.column("values").combine_chunks()
+        flat, offsets = values.flatten().to_numpy(zero_copy_only=False), values.offsets.to_numpy()
+        found = {}
+        stored = zip(columns["entry_mtime_ns"], columns["entry_size"], strict=True)
+        for i, (sha256, stamp) in enumerate(zip(columns["sha256"], stored, strict=True)):
+            if sha256 in wanted and wanted[sha256] == stamp:
+                fields = {name: columns[name][i] for name in _FIELDS if name != "values"}
+                found[sha256] = Parsed(**fields, values=flat[offsets[i] : offsets[i + 1]].copy())
+        return found
+
+    def save(self, parsed: dict[str, Parsed], stamps: dict[str, Stamp | None]) -> None:
+        rows = [
+            {
+                "sha256": sha256,
+                "entry_mtime_ns": stamp[0],
+                "entry_size": stamp[1],
+                **{name: getattr(summary, name) for name in _FIELDS if name != "values"},
+                "values": np.asarray(summary.values, dtype=float).tolist(),
+            }
+            for sha256, summary in sorted(parsed.items())
+            if (stamp := stamps.get(sha256)) is not None
+        ]
+        sink = pa.BufferOutputStream()
+        feather.write_feather(pa.Table.from_pylist(rows, schema=_SCHEMA), sink, compression="zstd")
+        write_atomic(self.path, sink.getvalue().to_pybytes())
+
+
+class IdentityCache:
+    """The agency identity of every document, by a hash of everything `identify` reads (its fetch
+    record and its Parsed summary): resolving 15,000 agencies costs seconds a nightly build need
+    not spend again. Like the parse cache it holds for one parser version; `nianbao reparse`
+    resolves every agency again."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / "parsed" / IDENTITIES_FILE
+
+    @staticmethod
+    def key(fetch: FetchRecord, parsed: Parsed) -> str:
+        scalars = {name: getattr(parsed, name) for name in _FIELDS if name != "values"}
+        digest = hashlib.sha256(json.dumps([asdict(fetch), scalars], sort_keys=True, default=str).encode())
+        digest.update(np.asarray(parsed.values, dtype=float).tobytes())
+        return digest.hexdigest()
+
+    def load(self) -> dict[str, AgencyIdentity]:
+        if not self.path.exists():
+            return {}
+        table = feather.read_table(self.path)
+        if table.schema != _IDENTITY_SCHEMA or table.schema.metadata != _IDENTITY_SCHEMA.metadata:
+            return {}
+        tuples = {f.name for f in fields(AgencyIdentity) if str(f.type).startswith("tuple")}
+        return {
+            key: AgencyIdentity(**{k: tuple(v) if k in tuples else v for k, v in json.loads(text).items()})
+            for key, text in zip(
+                table.column("key").to_pylist(), table.column("identity").to_pylist(), strict=True
+            )
+        }
+
+    def save(self, identities: dict[str, AgencyIdentity]) -> None:
+        rows = {
+            "key": sorted(identities),
+            "identity": [json.dumps(asdict(identities[k]), ensure_ascii=False) for k in sorted(identities)],
+        }
+        sink = pa.BufferOutputStream()
+        feather.write_feather(pa.Table.from_pydict(rows, schema=_IDENTITY_SCHEMA), sink, compression="zstd")
+        write_atomic(self.path, sink.getvalue().to_pybytes())
+
+
+IDENTITIES_FILE = "identities.arrow"
+_IDENTITY_SCHEMA = pa.schema(
+    [("key", pa.string()), ("identity", pa.string())],
+    metadata={
+        "parser_version": PARSER_VERSION,
+        "fields": ",".join(f.name for f in fields(AgencyIdentity)) + ";" + ",".join(_FIELDS),
+    },
+)
