@@ -56,7 +56,7 @@ class Partition:
 class PartitionRows:
     """What a worker made of a batch of partitions: their rows, and their text files."""
 
-    tables: dict[str, pa.Table]
+    tables: dict[tuple[str, int], pa.Table]  # (table, year) -> rows
     text_files: dict[Path, bool]  # path -> written (False: already up to date)
 
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -126,9 +127,8 @@ class IdentityCache:
         table = feather.read_table(self.path)
         if table.schema != _IDENTITY_SCHEMA or table.schema.metadata != _IDENTITY_SCHEMA.metadata:
             return {}
-        tuples = {f.name for f in fields(AgencyIdentity) if str(f.type).startswith("tuple")}
         return {
-            key: AgencyIdentity(**{k: tuple(v) if k in tuples else v for k, v in json.loads(text).items()})
+            key: _identity(json.loads(text))
             for key, text in zip(
                 table.column("key").to_pylist(), table.column("identity").to_pylist(), strict=True
             )
@@ -142,6 +142,13 @@ class IdentityCache:
         sink = pa.BufferOutputStream()
         feather.write_feather(pa.Table.from_pydict(rows, schema=_IDENTITY_SCHEMA), sink, compression="zstd")
         write_atomic(self.path, sink.getvalue().to_pybytes())
+
+
+def _identity(data: dict[str, Any]) -> AgencyIdentity:
+    """An identity from its JSON (whose lists were tuples)."""
+    tuples = {f.name for f in fields(AgencyIdentity) if str(f.type).startswith("tuple")}
+    values: dict[str, Any] = {k: tuple(v) if k in tuples else v for k, v in data.items()}
+    return AgencyIdentity(**values)
 
 
 IDENTITIES_FILE = "identities.arrow"
