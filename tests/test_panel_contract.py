@@ -91,7 +91,8 @@ def test_the_contract_holds_after_compacting_an_older_layout(built: Built, tmp_p
             for i in strings:
                 table = table.set_column(i, table.schema.field(i).name, table.column(i).dictionary_encode())
             for agency in set(table.column("agency_id").to_pylist()):
-                part = table.filter(pa.compute.equal(table.column("agency_id").cast(pa.large_string()), agency))
+                agency_ids = table.column("agency_id").cast(pa.large_string())
+                part = table.filter(pa.compute.equal(agency_ids, agency))
                 (path.parent / f"agency={agency}").mkdir()
                 pq.write_table(part, path.parent / f"agency={agency}" / "part-0.parquet")
             path.unlink()

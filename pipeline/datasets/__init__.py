@@ -5,7 +5,8 @@
     <out>/text/YYYY/<agency_id>/<report_id>.txt, text/index.tsv
 
 The crawler and `nianbao ingest` call `build_datasets(out)` after adding to the archive;
-`nianbao datasets` and `nianbao reparse` call it by hand. The schema is in `schema.py`; docs/codebook.md is generated from it.
+`nianbao datasets` and `nianbao reparse` call it by hand. The schema is in `schema.py`;
+docs/codebook.md is generated from it.
 
 The names below are imported on first use, so that `nianbao parse` or `nianbao grep` do not
 load pyarrow and the parser's process pool just to start.
