@@ -4,7 +4,6 @@ the datapackage. Nothing else is read: no network, no registry beyond what the f
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,4 +186,4 @@ def _partitions(out: Path, documents: list[Document], groups: list[ReportGroup])
 def _fingerprint(part: Partition) -> str:
     """The partition's inputs: its documents' rows and its report's agency identity (for the text)."""
     identity = part.group.primary.identity if part.group else None
-    return fingerprint([part.document_rows, dataclasses.asdict(identity) if identity else None])
+    return fingerprint([part.document_rows, vars(identity) if identity else None])
