@@ -272,3 +272,11 @@ def test_an_unplaceable_agency_gets_a_fallback_id_and_a_warning(tmp_path: Path) 
     assert not report["agency_resolved"] and len(report["agency_warnings"]) > 0
     assert str(report["agency_id"]).isascii() and report["report_id"] == f"{report['agency_id']}-2023"
     assert (tmp_path / report["text_path"]).exists()
+
+
+def test_a_scoped_update_without_a_previous_build_builds_every_agency(copy: Built) -> None:
+    rows = len(frame(copy.out, "facts"))
+    shutil.rmtree(copy.out / "parquet")
+    finance_id = "230804-dept-czj"
+    build_datasets(copy.out, only_agencies={finance_id})
+    assert len(frame(copy.out, "facts")) == rows

@@ -80,6 +80,8 @@ def build_datasets(
     groups = group_reports(documents)
     partitions = _partitions(out, documents, groups)
     state = BuildState(out, trusted=not reparse)
+    if not state.trusted:
+        only_agencies = None  # no previous build to keep the other agencies' rows from: build all
     in_scope = (lambda a: True) if only_agencies is None else (lambda a: a in only_agencies)
     texts = FileSet(out / "text", "*/*/*.txt", lambda p: in_scope(p.parent.name))
     prints = {p.key: _fingerprint(p) for p in partitions}
