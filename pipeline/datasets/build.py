@@ -27,7 +27,7 @@ from pipeline.datasets.layout import (
 from pipeline.datasets.panel_checks import write_panel_checks
 from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.rows import Row, check_rows, document_row, fact_rows, report_row
-from pipeline.datasets.schema import PANEL_CHECKS, TABLES
+from pipeline.datasets.schema import PARTITION_TABLES, TABLES
 from pipeline.datasets.state import BuildState, fingerprint
 from pipeline.datasets.summary import BuildSummary, summarize
 from pipeline.datasets.text import INDEX_FILE, index_bytes, index_entry, render_report_text, text_path
@@ -111,6 +111,7 @@ def build_datasets(
     counts = _write_years(root, replaced, made, keep_old=state.trusted)
     texts.put(out / "text" / INDEX_FILE, index_bytes([index_entry(g) for g in groups]))
     texts.finish()
+    counts += write_panel_checks(out, groups)  # across years, with the text files just written
     state.save(now, [f for name in TABLES for f in data_files(root / name)])
     write_datapackage(root)
     return summarize(out, documents, groups, counts, texts.counts, only_agencies)
@@ -124,8 +125,9 @@ def _write_years(
     counts: Counter[str] = Counter()
     years = set(replaced)
     if not keep_old:  # a full rebuild: every year on disk is rewritten (or removed)
-        years |= {y for name in TABLES for y in years_on_disk(root, name)}
-    for name, spec in TABLES.items():
+        years |= {y for name in PARTITION_TABLES for y in years_on_disk(root, name)}
+    for name in PARTITION_TABLES:
+        spec = TABLES[name]
         for year in sorted(years):
             parts = [r.tables[(name, year)] for r in made if (name, year) in r.tables]
             if keep_old:
@@ -160,9 +162,7 @@ def partition_rows(batch: list[Partition]) -> PartitionRows:
         rows[("reports", part.year)].append(report_row(group, report, entry["path"]))
         rows[("facts", part.year)] += fact_rows(group, report)
         rows[("checks", part.year)] += check_rows(group, report)
-        content = render_report_text(
-            entry, report, group.primary.published, group.primary.raw_path or ""
-        )
+        content = render_report_text(entry, report, group.primary.published, group.primary.raw_path or "")
         path = part.out / entry["path"]
         text_files[path] = write_if_changed(path, content.encode("utf-8"))
     tables = {key: rows_to_table(TABLES[key[0]], found) for key, found in rows.items() if found}

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pipeline.codebook import load_codebook
 from pipeline.datasets.datapackage import TEMPLATES
+from pipeline.datasets.panel_checks import REPETITION_LIMIT, REVISED_REGULATIONS_FIRST_YEAR, STOCK_TEMPLATE
 from pipeline.datasets.schema import READER_TYPES, SCHEMA_VERSION, TABLES, Code, Column, TableSpec
 
 CODEBOOK_PATH = Path(__file__).resolve().parents[2] / "docs" / "codebook.md"

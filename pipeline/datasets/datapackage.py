@@ -22,13 +22,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.codebook import PRE_2019_FILES, TEMPLATE_FILES, load_codebook
+from pipeline.codebook import load_codebook
 from pipeline.datasets.layout import read_table, write_if_changed, year_file, years_on_disk
 from pipeline.datasets.schema import SCHEMA_VERSION, TABLES, Column, TableSpec
 from pipeline.parse import PARSER_VERSION
+from pipeline.templates.registry import ERAS
 
 DATAPACKAGE_FILE = "datapackage.json"
-TEMPLATES = (*TEMPLATE_FILES, *PRE_2019_FILES)  # every codebook, newest template first
+TEMPLATES = tuple(ERAS)  # every codebook, newest template first
 CELL_COLUMNS = (
     "template",
     "section",

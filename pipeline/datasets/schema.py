@@ -540,6 +540,9 @@ PANEL_CHECKS = TableSpec(
         Column("detail", TEXT, "the arithmetic, or why the check was not evaluated", "算式说明或未评估原因"),
     ),
     ("report_id", "check", "scope"),
+    ("report_id",),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (REPORTS, FACTS, CHECKS, DOCUMENTS, PANEL_CHECKS)}
+# The tables made from each (year, agency) partition alone; panel_checks is made across years.
+PARTITION_TABLES = (REPORTS.name, FACTS.name, CHECKS.name, DOCUMENTS.name)

@@ -27,10 +27,12 @@ import pyarrow.feather as feather
 from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, write_atomic
 from pipeline.datasets.documents import Parsed
+from pipeline.datasets.panel_checks import CellValue
 from pipeline.parse import PARSER_VERSION
 
 SUMMARIES_FILE = "summaries.arrow"
 _FIELDS = [f.name for f in dataclasses.fields(Parsed)]
+_ENCODED = ("values", "panel_cells")  # stored in a form of their own (see save)
 _SCHEMA = pa.schema(
     [
         ("sha256", pa.string()),
@@ -43,12 +45,14 @@ _SCHEMA = pa.schema(
         ("year", pa.int64()),
         ("agency", pa.string()),
         ("agency_full", pa.string()),
+        ("publisher", pa.string()),
         ("title", pa.string()),
         ("n_facts", pa.int64()),
         ("n_missing", pa.int64()),
         ("checks_failed", pa.list_(pa.string())),
         ("warnings", pa.list_(pa.string())),
         ("values", pa.list_(pa.float64())),
+        ("panel_cells", pa.string()),  # JSON: {"section|item|column": [value, imputed_value, kind]}
         ("preamble", pa.string()),
         ("signature", pa.string()),
     ],
@@ -78,6 +82,7 @@ class SummaryCache:
         if table.schema != _SCHEMA or table.schema.metadata != _SCHEMA.metadata:
             return {}  # another parser version or another Parsed: every summary is made again
         columns = {name: table.column(name).to_pylist() for name in _SCHEMA.names if name != "values"}
+        columns["panel_cells"] = [_cells(text) for text in columns["panel_cells"]]
         values = table.column("values").combine_chunks()
         flat, offsets = values.flatten().to_numpy(zero_copy_only=False), values.offsets.to_numpy()
         found = {}
@@ -94,7 +99,8 @@ class SummaryCache:
             "sha256": [sha for sha, _, _ in kept],
             "entry_mtime_ns": [stamp[0] for _, _, stamp in kept],
             "entry_size": [stamp[1] for _, _, stamp in kept],
-            **{name: [getattr(p, name) for _, p, _ in kept] for name in _FIELDS if name != "values"},
+            **{name: [getattr(p, name) for _, p, _ in kept] for name in _FIELDS if name not in _ENCODED},
+            "panel_cells": [_cells_json(p.panel_cells) for _, p, _ in kept],
         }
         values = [np.asarray(p.values, dtype=float) for _, p, _ in kept]
         offsets = np.cumsum([0, *(len(v) for v in values)], dtype=np.int32)
@@ -103,6 +109,19 @@ class SummaryCache:
         sink = pa.BufferOutputStream()
         feather.write_feather(pa.Table.from_pydict(columns, schema=_SCHEMA), sink, compression="zstd")
         write_atomic(self.path, sink.getvalue().to_pybytes())
+
+
+def _cells_json(cells: dict[tuple[str, str, str], CellValue]) -> str:
+    return json.dumps({"|".join(k): [c.value, c.imputed_value, c.kind] for k, c in sorted(cells.items())})
+
+
+def _cells(text: str) -> dict[tuple[str, str, str], CellValue]:
+    return {_key(k): CellValue(*v) for k, v in json.loads(text).items()}
+
+
+def _key(text: str) -> tuple[str, str, str]:
+    section, item, column = text.split("|")
+    return (section, item, column)
 
 
 class IdentityCache:
@@ -116,7 +135,7 @@ class IdentityCache:
 
     @staticmethod
     def key(fetch: FetchRecord, parsed: Parsed) -> str:
-        scalars = {name: getattr(parsed, name) for name in _FIELDS if name != "values"}
+        scalars = {name: getattr(parsed, name) for name in _FIELDS if name not in _ENCODED}
         # vars, not asdict: the fields as they are, without asdict's deep copy (seconds at 15,000)
         digest = hashlib.sha256(json.dumps([vars(fetch), scalars], sort_keys=True, default=str).encode())
         digest.update(np.asarray(parsed.values, dtype=float).tobytes())
