@@ -28,9 +28,10 @@ class IngestResult:
     already_archived: list[Path] = field(default_factory=list)
 
 
-def collect_files(paths: Iterable[Path]) -> list[Path]:
+def collect_files(paths: Iterable[Path], *, url: str | None = None) -> list[Path]:
     """The files named, and those under the folders named (hidden ones skipped), in order;
-    IngestError for the first path that is neither, before anything is read."""
+    IngestError for the first path that is neither, or for a URL given to several files,
+    before anything is read."""
     files: list[Path] = []
     for path in paths:
         if path.is_file():
@@ -43,14 +44,15 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
             )
         else:
             raise IngestError(f"no such file or folder: {path}")
-    return list(dict.fromkeys(files))
+    files = list(dict.fromkeys(files))
+    if url is not None and len(files) != 1:
+        raise IngestError(f"--url names one document, and {len(files)} files were given")
+    return files
 
 
 def ingest(paths: Iterable[Path], out: Path, *, url: str | None = None, agency: str = "") -> IngestResult:
     """Archive the files under `paths` in OUT's raw archive (see the module docstring)."""
-    files = collect_files(paths)
-    if url is not None and len(files) != 1:
-        raise IngestError(f"--url names one document, and {len(files)} files were given")
+    files = collect_files(paths, url=url)
     bodies = {}
     for path in files:
         try:

@@ -52,7 +52,7 @@ def test_ingest_adds_reports_as_a_crawl_would(
 ) -> None:
     folder, years = reports
     out = tmp_path / "out"
-    assert cli_main(["ingest", str(folder), "--out", str(out), "--agency", AGENCY, "--quiet"]) == 0
+    assert cli_main(["ingest", str(folder), "--out", str(out), "--agency", AGENCY]) == 0
     assert "ingested 3 files" in capsys.readouterr().out
     documents = pd.read_parquet(out / "parquet" / "documents").set_index("filename")
     assert set(documents.index) == set(years)
@@ -73,11 +73,11 @@ def test_ingesting_the_same_bytes_again_changes_nothing(
 ) -> None:
     folder, _ = reports
     out = tmp_path / "out"
-    assert cli_main(["ingest", str(folder), "--out", str(out), "--quiet"]) == 0
+    assert cli_main(["ingest", str(folder), "--out", str(out)]) == 0
     before = snapshot(out)
     copy = tmp_path / "copy.docx"  # the same bytes under another name change nothing either
     copy.write_bytes((folder / "2023年报.docx").read_bytes())
-    assert cli_main(["ingest", str(folder), str(copy), "--out", str(out), "--quiet"]) == 0
+    assert cli_main(["ingest", str(folder), str(copy), "--out", str(out)]) == 0
     assert "ingested 0 files" in capsys.readouterr().out
     assert snapshot(out) == before
 
@@ -87,7 +87,7 @@ def test_url_gives_the_provenance_of_one_file(reports: tuple[Path, dict[str, int
     out = tmp_path / "out"
     url = "http://www.hnx.gov.cn/zwgk/2023.docx"
     assert (
-        cli_main(["ingest", str(folder / "2023年报.docx"), "--out", str(out), "--url", url, "--quiet"]) == 0
+        cli_main(["ingest", str(folder / "2023年报.docx"), "--out", str(out), "--url", url]) == 0
     )
     assert [r.url for r in RawArchive(out).records()] == [url]
 

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.ingest import IngestError, collect_files, ingest
 
     try:
-        collect_files(args.paths)  # a bad path is the user's: said before the output is touched
+        collect_files(args.paths, url=args.url)  # the user's mistakes, said before OUT is touched
         with OutputLock(args.out):
             result = ingest(args.paths, args.out, url=args.url, agency=args.agency)
             summary = update_outputs(args.out, progress=show_progress(args), workers=args.workers)
