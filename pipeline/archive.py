@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from pipeline.readers import file_extension
+from pipeline.readers.extensions import file_extension
 from pipeline.report import Report
 
 

@@ -1,4 +1,4 @@
-"""The parse summaries (documents.Parsed) of every parsed body and the agency of every document,
+"""The parse summaries (Parsed) of every parsed body and the agency of every document,
 each in one Arrow file, so that a build over tens of thousands of archived documents reads two
 files instead of every parse in the cache and resolving every agency again.
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import fields
+import math
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,65 @@ import pyarrow.feather as feather
 
 from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, write_atomic
-from pipeline.datasets.documents import Parsed
-from pipeline.datasets.panel_checks import CellValue
+from pipeline.datasets.panel_checks import CellValue, panel_cells
 from pipeline.parse import PARSER_VERSION
+from pipeline.report import KIND_MISSING, STATUS_OK, STATUS_PARTIAL, Report
+
+_PREAMBLE_CHARS, _SIGNATURE_CHARS = 800, 300
+
+
+@dataclass
+class Parsed:
+    """What the datasets need of a parse, small enough to hold for every document at once."""
+
+    status: str
+    error: str | None
+    source_format: str | None
+    template: str | None
+    year: int | None
+    agency: str | None
+    agency_full: str | None
+    publisher: str | None  # 发布机构 in the document's own metadata (a JSON article's dept …)
+    title: str | None
+    n_facts: int
+    n_missing: int
+    checks_failed: list[str]
+    warnings: list[str]
+    values: np.ndarray  # every template cell's value in codebook order, NaN when not a number
+    panel_cells: dict[tuple[str, str, str], CellValue]  # the cells the checks across years read
+    preamble: str
+    signature: str
+
+    @classmethod
+    def of(cls, report: Report) -> Parsed:
+        return cls(
+            status=report.status,
+            error=report.error,
+            source_format=report.source_format,
+            template=report.template,
+            year=report.year,
+            agency=report.agency,
+            agency_full=report.agency_full,
+            publisher=report.metadata.get("publisher") or None,
+            title=report.title,
+            n_facts=len(report.facts),
+            n_missing=sum(f.kind == KIND_MISSING for f in report.facts),
+            checks_failed=report.checks_failed,
+            warnings=list(report.warnings),
+            values=np.array([math.nan if f.value is None else f.value for f in report.facts], dtype=float),
+            panel_cells=panel_cells(report.facts),
+            preamble=report.text[:_PREAMBLE_CHARS],
+            signature=report.text[-_SIGNATURE_CHARS:],
+        )
+
+    @property
+    def n_found(self) -> int:
+        return self.n_facts - self.n_missing
+
+    @property
+    def is_report(self) -> bool:
+        return self.status in (STATUS_OK, STATUS_PARTIAL)
+
 
 SUMMARIES_FILE = "summaries.arrow"
 _FIELDS = [f.name for f in dataclasses.fields(Parsed)]

@@ -30,14 +30,14 @@ Reader = Callable[[bytes], Document]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Image formats by their magic bytes, with the extension an archived image is stored with.
-_IMAGE_EXTENSIONS = {
+IMAGE_EXTENSIONS = {
     b"\x89PNG": ".png",
     b"\xff\xd8\xff": ".jpg",
     b"GIF8": ".gif",
     b"II*\x00": ".tif",
     b"MM\x00*": ".tif",
 }
-_IMAGE_MAGIC = tuple(_IMAGE_EXTENSIONS)
+_IMAGE_MAGIC = tuple(IMAGE_EXTENSIONS)
 
 
 def detect_format(data: bytes) -> str:
@@ -71,36 +71,6 @@ def _json_object(data: bytes) -> bool:
         return isinstance(json.loads(data), dict)
     except ValueError:
         return False
-
-
-# The extension an archived original is stored with, by detected format (pipeline.archive).
-_EXTENSIONS = {
-    "html": ".html",
-    "json": ".json",
-    "text": ".txt",
-    "docx": ".docx",
-    "xlsx": ".xlsx",
-    "pdf": ".pdf",
-    "ofd": ".ofd",
-    "zip": ".zip",
-}
-_OLE_EXTENSIONS = {"word": ".doc", "sheet": ".xls"}
-
-
-def file_extension(data: bytes) -> str:
-    """The file extension matching the detected format of `data` ("" when none does: empty,
-    binary, or an OLE2 container of neither Word nor a spreadsheet)."""
-    fmt = detect_format(data)
-    if fmt == "image":
-        return next(ext for magic, ext in _IMAGE_EXTENSIONS.items() if data.startswith(magic))
-    if fmt == "ole2":
-        from pipeline.readers.office import ole_kind
-
-        try:
-            return _OLE_EXTENSIONS.get(ole_kind(data) or "", "")
-        except UnreadableDocument:
-            return ""
-    return _EXTENSIONS.get(fmt, "")
 
 
 def _zip_format(data: bytes) -> str:
