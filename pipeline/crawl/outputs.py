@@ -1,6 +1,7 @@
 """The crawl's outputs, rebuilt from the archive alone (so a rerun gives the same files).
 
-One function, `write_outputs`, so the JSON lines can later be swapped for the Parquet datasets.
+`update_outputs` is what follows an archive update, the crawl's and `nianbao ingest`'s alike:
+the datasets and text archive (parsing what is not parsed yet), then the JSON lines.
 """
 
 from __future__ import annotations
@@ -11,8 +12,17 @@ from pathlib import Path
 
 from pipeline.archive import FetchRecord, ParseCache, RawArchive, write_atomic
 from pipeline.crawl.items import DOCUMENT_KINDS
+from pipeline.datasets import BuildSummary, build_datasets
 from pipeline.parse import PARSER_VERSION, parse_report
 from pipeline.report import Report
+
+
+def update_outputs(out: str | Path, *, progress: bool = False, workers: int | None = None) -> BuildSummary:
+    """Bring every output up to date with the archive. The datasets go first: their build parses
+    the new bodies on every CPU, so the JSON lines find every parse cached."""
+    summary = build_datasets(Path(out), progress=progress, workers=workers)
+    write_outputs(out)
+    return summary
 
 
 def write_outputs(out: str | Path) -> Path:

@@ -16,9 +16,9 @@ from scrapy.utils.asyncio import run_in_thread
 from pipeline.archive import ParseCache
 from pipeline.crawl.context import CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
-from pipeline.crawl.outputs import write_outputs
+from pipeline.crawl.outputs import update_outputs
 from pipeline.crawl.state import UrlState
-from pipeline.datasets import build_datasets, print_build_summary
+from pipeline.datasets import print_build_summary
 from pipeline.parse import PARSER_VERSION, parse_report
 
 logger = logging.getLogger("nianbao.crawl")
@@ -133,13 +133,11 @@ def parse_into_cache(
 
 
 class OutputsPipeline(CrawlerComponent):
-    """At the end of a run, rewrite the outputs from everything archived so far: the JSON lines
-    of parsed documents, then the datasets and text archive (only partitions whose documents
-    changed are rewritten)."""
+    """At the end of a run, rewrite the outputs from everything archived so far: the datasets
+    and text archive (only the years holding changed documents are rewritten), then the JSON
+    lines of parsed documents."""
 
     def close_spider(self) -> None:
-        out = context_of(self.crawler).out
-        write_outputs(out)
-        summary = build_datasets(out)
+        summary = update_outputs(context_of(self.crawler).out)
         if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
             print_build_summary(summary)
