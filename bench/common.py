@@ -6,9 +6,14 @@ import argparse
 from pathlib import Path
 
 
-def synthetic_arguments(description: str) -> argparse.Namespace:
-    """--agencies, --years and --work (the scratch folder both benchmarks reuse)."""
+def synthetic_arguments(description: str, *, real_format: bool = False) -> argparse.Namespace:
+    """--agencies, --years and --work (the scratch folder both benchmarks reuse); --real-format
+    when asked (bench_datasets.py: report files in every format, ingested)."""
     parser = argparse.ArgumentParser(description=description)
+    if real_format:
+        parser.add_argument(
+            "--real-format", action="store_true", help="report files in every format, added by ingest"
+        )
     parser.add_argument("--agencies", type=int, default=3000)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path("bench/out/datasets"), help="scratch folder")

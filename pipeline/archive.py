@@ -2,17 +2,22 @@
 
 Layout under an output folder ``OUT``::
 
-    OUT/archive/raw/ab/cd/<sha256>      exact bytes as served (content-addressed, written atomically)
+    OUT/archive/raw/ab/cd/<sha256>.<ext> exact bytes as served (content-addressed, written atomically;
+                                        the extension of the detected format, none for unknown bytes
+                                        and for bodies archived before extensions were added)
     OUT/archive/documents.jsonl         one FetchRecord per fetched document (append-only)
     OUT/archive/warc/<run>.warc.gz      every HTTP exchange as WARC records
     OUT/parsed/ab/<sha256>.json         the parse of each stored body (Report.to_record), per parser version
 
 Parsing works on these stored bytes alone, so `nianbao reparse` rebuilds everything without
-the network, and a document that failed to parse is still here to be parsed again.
+the network, and a document that failed to parse is still here to be parsed again. Files are
+created with the permissions the umask allows (0644 under the usual 022), so a web server or a
+colleague can read the archive.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -21,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from pipeline.readers.extensions import file_extension
 from pipeline.report import Report
 
 
@@ -63,16 +69,29 @@ class RawArchive:
         self.warc_dir = self.root / "warc"
 
     def put(self, body: bytes) -> str:
-        """Store bytes once; returns their sha256."""
+        """Store bytes once, named by their sha256 and detected format; returns the sha256."""
         digest = hashlib.sha256(body).hexdigest()
-        path = self.path_for(digest)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, body)
+        if self.find(digest) is None:
+            write_atomic(self.folder_for(digest) / f"{digest}{file_extension(body)}", body)
         return digest
 
+    def folder_for(self, sha256: str) -> Path:
+        return self.raw / sha256[:2] / sha256[2:4]
+
+    def find(self, sha256: str) -> Path | None:
+        """The stored file of a body: `<sha256>.<ext>`, or `<sha256>` as older archives stored it."""
+        folder = self.folder_for(sha256)
+        bare = folder / sha256
+        if bare.exists():
+            return bare
+        return next((p for p in folder.glob(f"{sha256}.*") if not p.name.endswith(".tmp")), None)
+
     def path_for(self, sha256: str) -> Path:
-        return self.raw / sha256[:2] / sha256[2:4] / sha256
+        """The stored file of a body (FileNotFoundError when it is not in the archive)."""
+        path = self.find(sha256)
+        if path is None:
+            raise FileNotFoundError(errno.ENOENT, "not in the archive", str(self.folder_for(sha256) / sha256))
+        return path
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
@@ -101,16 +120,31 @@ class RawArchive:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename: readers never see half a file."""
+    """Write to a temporary file in the same folder, then rename: readers never see half a file.
+    The file gets the mode a plain open() would (0666 less the umask), not mkstemp's 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            os.fchmod(fh.fileno(), 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (os.umask sets it: racy with threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no /proc: read it by setting it, and put it back at once
+    os.umask(mask)
+    return mask
 
 
 class ParseCache:
@@ -124,11 +158,11 @@ class ParseCache:
         self.root = Path(out) / "parsed"
         self.version = parser_version
 
-    def _path(self, sha256: str) -> Path:
+    def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.json"
 
     def get(self, sha256: str) -> Report | None:
-        path = self._path(sha256)
+        path = self.path_of(sha256)
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -138,4 +172,4 @@ class ParseCache:
 
     def put(self, sha256: str, report: Report) -> None:
         payload = {"parser_version": self.version, "report": report.to_record()}
-        write_atomic(self._path(sha256), json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        write_atomic(self.path_of(sha256), json.dumps(payload, ensure_ascii=False).encode("utf-8"))

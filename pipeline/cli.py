@@ -64,6 +64,7 @@ COMMAND_MODULES = (
     "pipeline.commands.health",
     "pipeline.commands.replica",
     "pipeline.commands.datasets",
+    "pipeline.commands.ingest",
     "pipeline.commands.reparse",
     "pipeline.commands.grep",
     "pipeline.commands.export",

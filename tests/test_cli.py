@@ -125,6 +125,7 @@ def test_every_command_takes_verbose_and_quiet() -> None:
         "replica": ["serve"],
         "discover": ["http://www.gov.cn/"],
         "compare": ["某区人民政府"],
+        "ingest": ["report.pdf"],
     }
     for name in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
         rest = examples.get(name, [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import random
 import shutil
 from pathlib import Path
@@ -19,10 +18,10 @@ import pytest
 from pipeline.archive import ParseCache
 from pipeline.cli import main as cli_main
 from pipeline.codebook import load_codebook
-from pipeline.datasets import build_datasets, compact_datasets, format_build_summary
+from pipeline.datasets import build_datasets, format_build_summary
 from pipeline.datasets.codebook_doc import CODEBOOK_PATH, render_codebook
-from pipeline.datasets.datapackage import DATAPACKAGE_FILE, TEMPLATES, frictionless_type
-from pipeline.datasets.layout import data_files, read_table
+from pipeline.datasets.datapackage import DATAPACKAGE_FILE
+from pipeline.datasets.layout import PART_FILE, data_files, read_table
 from pipeline.datasets.schema import TABLES, UNKNOWN_YEAR
 from pipeline.datasets.state import STATE_FILE
 from pipeline.datasets.synthetic import Site, SyntheticArchive
@@ -119,15 +118,14 @@ def test_every_cell_round_trips_with_its_type(built: Built) -> None:
             ), key
 
 
-def test_files_have_the_declared_schema_and_partitions(built: Built) -> None:
+def test_one_file_per_table_and_year_with_the_declared_schema(built: Built) -> None:
     for name, spec in TABLES.items():
         files = data_files(built.out / "parquet" / name)
         assert files, name
         for path in files:
-            assert pq.read_schema(path).remove_metadata() == spec.file_schema, path
-            year, agency = path.relative_to(built.out / "parquet" / name).parts[:2]
-            assert year.startswith("year=") and agency.startswith("agency=")
-            assert agency.removeprefix("agency=").isascii()
+            assert pq.read_schema(path) == spec.file_schema, path  # the pandas metadata included
+            assert path.relative_to(built.out / "parquet" / name).parts == (path.parent.name, PART_FILE)
+            assert path.parent.name.startswith("year=")
 
 
 def test_pandas_duckdb_and_pyarrow_read_the_same_rows(built: Built) -> None:
@@ -199,21 +197,22 @@ def test_rerun_over_the_same_archive_changes_no_file(copy: Built) -> None:
     assert snapshot(copy.out) == before
 
 
-def test_updating_one_agency_touches_only_its_files(copy: Built) -> None:
+def test_updating_one_agency_rewrites_only_the_years_it_touches(copy: Built) -> None:
     finance_id = frame(copy.out, "reports").query("url.str.contains('qjqczj')")["agency_id"].iloc[0]
     before = snapshot(copy.out)
     arc = SyntheticArchive(copy.out, start=pd.Timestamp("2025-03-01", tz="UTC").to_pydatetime())
-    arc.publish(FINANCE, arc.report(FINANCE, 2024, random.Random(7)))
+    arc.publish(FINANCE, arc.report(FINANCE, 2025, random.Random(7)))
     for only in ({finance_id}, None):
         summary = build_datasets(copy.out, only_agencies=only)
         after = snapshot(copy.out)
         changed = {p for p in after if before.get(p) != after[p]}
         assert changed, only
         shared = {"text/index.tsv", f"parquet/{DATAPACKAGE_FILE}", f"parquet/{STATE_FILE}"}
-        assert all(finance_id in p for p in changed - shared), changed
+        assert all("/year=2025/" in p or finance_id in p for p in changed - shared), changed
         assert set(before) <= set(after)
     assert summary.parquet_files["written"] == 0  # the full build found nothing else to rewrite
-    assert 2024 in {r.year for r in summary.reports}
+    assert 2025 in {r.year for r in summary.reports}
+    assert len(frame(copy.out, "reports")) == 5
 
 
 def test_reparse_ignores_the_parse_cache(copy: Built) -> None:
@@ -225,41 +224,6 @@ def test_reparse_ignores_the_parse_cache(copy: Built) -> None:
     assert frame(copy.out, "documents").set_index("url").loc[url, "status"] == "not_report"
     build_datasets(copy.out, reparse=True, workers=1)
     assert frame(copy.out, "documents").set_index("url").loc[url, "status"] == "ok"
-
-
-def test_compact_merges_files_and_a_build_splits_them_again(copy: Built) -> None:
-    before = snapshot(copy.out)
-    rows = {name: read_table(copy.out / "parquet", name).num_rows for name in TABLES}
-    counts = compact_datasets(copy.out)
-    assert counts["files_merged"] > counts["years"]
-    for name in TABLES:
-        files = data_files(copy.out / "parquet" / name)
-        assert all(f.parent.name.startswith("year=") for f in files)
-        assert read_table(copy.out / "parquet", name).num_rows == rows[name]
-    facts = pd.read_parquet(copy.out / "parquet" / "facts")
-    assert facts["agency_id"].nunique() == 3 and "agency" not in facts.columns
-    build_datasets(copy.out)
-    after = snapshot(copy.out)
-    parquet = {p for p in before if p.startswith("parquet/") and p.endswith(".parquet")}
-    assert {p: after[p][0] for p in parquet} == {p: before[p][0] for p in parquet}
-
-
-def test_datapackage_describes_every_resource_and_field(built: Built) -> None:
-    root = built.out / "parquet"
-    package = json.loads((root / DATAPACKAGE_FILE).read_text(encoding="utf-8"))
-    resources = {r["name"]: r for r in package["resources"]}
-    assert set(resources) == {*TABLES, "cells"}
-    for name, spec in TABLES.items():
-        fields = resources[name]["schema"]["fields"]
-        assert [f["name"] for f in fields] == [c.name for c in spec.columns]
-        assert [f["type"] for f in fields] == [frictionless_type(c) for c in spec.columns]
-        assert all(" / " in f["description"] for f in fields)
-        assert sorted(resources[name]["path"]) == [
-            p.relative_to(root).as_posix() for p in data_files(root / name)
-        ]
-    cells = pd.read_csv(root / resources["cells"]["path"], dtype=str)
-    assert len(cells) == sum(len(load_codebook(t).cells) for t in TEMPLATES)
-    assert set(cells["template"]) >= {"2021", "2019"}
 
 
 def test_codebook_md_is_generated_from_the_schema() -> None:
@@ -308,3 +272,11 @@ def test_an_unplaceable_agency_gets_a_fallback_id_and_a_warning(tmp_path: Path) 
     assert not report["agency_resolved"] and len(report["agency_warnings"]) > 0
     assert str(report["agency_id"]).isascii() and report["report_id"] == f"{report['agency_id']}-2023"
     assert (tmp_path / report["text_path"]).exists()
+
+
+def test_a_scoped_update_without_a_previous_build_builds_every_agency(copy: Built) -> None:
+    rows = len(frame(copy.out, "facts"))
+    shutil.rmtree(copy.out / "parquet")
+    finance_id = "230804-dept-czj"
+    build_datasets(copy.out, only_agencies={finance_id})
+    assert len(frame(copy.out, "facts")) == rows

@@ -1,6 +1,9 @@
-"""`nianbao compact [--out DIR]`: merge each year's agency partitions into one file per year.
+"""`nianbao compact [--out DIR]`: bring datasets written by an older nianbao to one file per
+(table, year).
 
-Fewer, larger files read faster; the next `nianbao datasets` splits them again before updating.
+Builds already write one file per table and year (`<table>/year=YYYY/part-0.parquet`), so on
+their output this does nothing and says so; on the year=/agency= folders of schema version 1 it
+merges each year into one file (the next build would also do it, as it rewrites every year).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pipeline.lock import OutputLock
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "compact", help="merge the datasets' partition files into one file per year"
+        "compact", help="merge datasets of an older layout into one file per table and year"
     )
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
@@ -30,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.datasets import compact_datasets
 
     with OutputLock(args.out):
-        counts = compact_datasets(args.out)
-    sys.stdout.write(f"compacted {counts['files_merged']} files into {counts['years']} (table, year) files\n")
+        merged = compact_datasets(args.out)
+    if merged:
+        sys.stdout.write(f"compacted {merged} (table, year) folders into one file each\n")
+    else:
+        sys.stdout.write("nothing to compact: every table already has one file per year\n")
     return 0

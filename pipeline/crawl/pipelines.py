@@ -137,14 +137,14 @@ class ParsePipeline(CrawlerComponent):
 
 
 class OutputsPipeline(CrawlerComponent):
-    """At the end of a run, rewrite the outputs from everything archived so far: the JSON lines
-    of parsed documents, then the datasets and text archive (only partitions whose documents
-    changed are rewritten). Each step runs whatever the other did: a failure is a named run
-    error in the summary, never the end of the run's outputs."""
+    """At the end of a run, bring the outputs up to date with the archive, in the order of
+    `outputs.update_outputs`: the datasets and text archive, then the JSON lines. Each step runs
+    whatever the other did: a failure is a named run error in the summary, never the end of the
+    run's outputs."""
 
     def close_spider(self) -> None:
         ctx = context_of(self.crawler)
-        steps = (("outputs_failed", write_outputs), ("datasets_failed", self._build))
+        steps = (("datasets_failed", self._build), ("outputs_failed", write_outputs))
         for name, step in steps:
             try:
                 step(ctx.out)
@@ -158,8 +158,6 @@ class OutputsPipeline(CrawlerComponent):
         summary = build_datasets(out)
         if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
             print_build_summary(summary)
-
-
 
 
 def storage_error_name(exc: BaseException) -> str | None:

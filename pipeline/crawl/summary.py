@@ -81,30 +81,6 @@ class RunSummary(CrawlerComponent):
             if run_errors:
                 print(f"run errors: {_errors(run_errors)}", flush=True)
             print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
-        summary = {
-            "run_id": ctx.run_id,
-            "started_at": ctx.started_at,
-            "finished_at": finished_at,
-            "finish_reason": reason,
-            "full": ctx.full,
-            "sites": sites,
-            "run_errors": run_errors,
-            "totals": totals(sites, run_errors),
-            "health_changes": changes,
-            "documents": ctx.changes,
-        }
-        path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
-        text = json.dumps(summary, ensure_ascii=False, indent=2)
-        try:
-            write_atomic(path, text.encode("utf-8"))
-        except OSError as exc:  # a full disk: the summary goes to the log instead
-            print(f"nianbao crawl: the run summary could not be written ({exc}); it was:", file=sys.stderr)
-            print(text, file=sys.stderr, flush=True)
-        if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
-            print(format_table(sites), flush=True)
-            if run_errors:
-                print(f"run errors: {_errors(run_errors)}", flush=True)
-            print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
         ctx.state.close()  # the summary is the last thing a run does
 
     def _evidence(self, site_id: str) -> str:

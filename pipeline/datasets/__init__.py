@@ -1,11 +1,12 @@
 """Datasets and text archive, built from the raw archive (and its parse cache) alone.
 
-    <out>/parquet/{reports,facts,checks,documents,panel_checks}/year=YYYY/agency=AGENCY_ID/part-0.parquet
-    <out>/parquet/datapackage.json, cells.csv          (Frictionless description, cell codebook)
+    <out>/parquet/{reports,facts,checks,documents}/year=YYYY/part-0.parquet   (layout.py)
+    <out>/parquet/datapackage.json, cells.csv, crosswalk.csv    (Frictionless description, codes)
     <out>/text/YYYY/<agency_id>/<report_id>.txt, text/index.tsv
 
-The crawler calls `build_datasets(out)` after a crawl; `nianbao datasets` and `nianbao reparse`
-call it by hand. The schema is in `schema.py`; docs/codebook.md is generated from it.
+The crawler and `nianbao ingest` call `build_datasets(out)` after adding to the archive;
+`nianbao datasets` and `nianbao reparse` call it by hand. The schema is in `schema.py`;
+docs/codebook.md is generated from it.
 
 The names below are imported on first use, so that `nianbao parse` or `nianbao grep` do not
 load pyarrow and the parser's process pool just to start.

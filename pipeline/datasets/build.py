@@ -1,34 +1,39 @@
-"""build_datasets: the raw archive (and its parse cache) -> the four tables, the text archive and
+"""build_datasets: the raw archive (and its parse cache) -> the tables, the text archive and
 the datapackage. Nothing else is read: no network, no registry beyond what the fetch records hold.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from pipeline.datasets.datapackage import write_datapackage
-from pipeline.datasets.documents import Document, load_documents, raw_path, read_report
+from pipeline.datasets.documents import Document, load_documents, read_report
 from pipeline.datasets.grouping import ReportGroup, group_reports
 from pipeline.datasets.layout import (
     FileSet,
     compact,
-    expand,
-    parquet_bytes,
-    partition_agency,
-    partition_file,
+    data_files,
+    read_year,
+    replace_year,
     rows_to_table,
+    without_agencies,
     write_if_changed,
+    years_on_disk,
 )
 from pipeline.datasets.panel_checks import write_panel_checks
 from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.rows import Row, check_rows, document_row, fact_rows, report_row
-from pipeline.datasets.schema import PANEL_CHECKS, TABLES
+from pipeline.datasets.schema import PARTITION_TABLES, TABLES
 from pipeline.datasets.state import BuildState, fingerprint
 from pipeline.datasets.summary import BuildSummary, summarize
-from pipeline.datasets.text import INDEX_FILE, index_bytes, index_entry, render_report_text
+from pipeline.datasets.text import INDEX_FILE, index_bytes, index_entry, render_report_text, text_path
+
+# Partitions handed to one worker at a time: one Arrow table per table and batch, not per report.
+_BATCH_PARTITIONS = 64
 
 
 @dataclass
@@ -46,6 +51,14 @@ class Partition:
         return f"{self.year}/{self.agency_id}"
 
 
+@dataclass
+class PartitionRows:
+    """What a worker made of a batch of partitions: their rows, and their text files."""
+
+    tables: dict[tuple[str, int], pa.Table]  # (table, year) -> rows
+    text_files: dict[Path, bool]  # path -> written (False: already up to date)
+
+
 def build_datasets(
     out: Path,
     *,
@@ -57,102 +70,108 @@ def build_datasets(
     """Write every table, text file and the datapackage for every document in the archive.
 
     Bodies not in the parse cache are parsed (every body with `reparse`), on `workers` processes
-    (default: one per CPU). Partitions whose inputs did not change since the last build are left
-    alone. With `only_agencies`, only those agencies' partitions and text files are considered.
+    (default: one per CPU). Only the (year, agency) partitions whose inputs changed since the last
+    build are made again, and only the years holding one are rewritten (each year file replaced
+    in one rename). With `only_agencies`, only those agencies' rows and text files are considered.
     """
     out = Path(out)
+    root = out / "parquet"
     documents = load_documents(out, reparse=reparse, progress=progress, workers=workers)
     groups = group_reports(documents)
     partitions = _partitions(out, documents, groups)
-    expand(out / "parquet")  # a compacted dataset goes back to one folder per agency before an update
-    outputs = _Outputs(out, only_agencies)
     state = BuildState(out, trusted=not reparse)
-    todo = [p for p in partitions if outputs.in_scope(p.agency_id)]
-    _write_partitions(todo, state, outputs, workers=workers, progress=progress)
-    outputs.texts.put(out / "text" / INDEX_FILE, index_bytes([index_entry(g) for g in groups]))
-    outputs.finish()
-    write_panel_checks(out, groups, only_agencies)  # across years, with the text files just written
-    state.save({p.key for p in partitions})
-    write_datapackage(out / "parquet")
-    return summarize(out, documents, groups, outputs.tables.counts, outputs.texts.counts, only_agencies)
-
-
-class _Outputs:
-    """The Parquet files and text files a build owns: those of the agencies in scope."""
-
-    def __init__(self, out: Path, only_agencies: set[str] | None) -> None:
-        self.only_agencies = only_agencies
-        self.text_root = out / "text"
-        self.tables = FileSet(
-            out / "parquet",
-            "*/year=*/agency=*/*.parquet",
-            # panel_checks is derived from the other tables, after them (write_panel_checks)
-            lambda p: (
-                self.in_scope(partition_agency(p))
-                and not p.is_relative_to(out / "parquet" / PANEL_CHECKS.name)
-            ),
-        )
-        self.texts = FileSet(self.text_root, "*/*/*.txt", lambda p: self.in_scope(p.parent.name))
-
-    def in_scope(self, agency_id: str) -> bool:
-        return self.only_agencies is None or agency_id in self.only_agencies
-
-    def record(self, files: dict[Path, bool]) -> None:
-        for path, written in files.items():
-            (self.texts if path.is_relative_to(self.text_root) else self.tables).record(path, written)
-
-    def finish(self) -> None:
-        self.tables.finish()
-        self.texts.finish()
-
-
-def _write_partitions(
-    partitions: list[Partition], state: BuildState, outputs: _Outputs, *, workers: int | None, progress: bool
-) -> None:
-    """Write the partitions whose inputs changed since the last build, in worker processes."""
+    if not state.trusted:
+        only_agencies = None  # no previous build to keep the other agencies' rows from: build all
+    in_scope = (lambda a: True) if only_agencies is None else (lambda a: a in only_agencies)
+    texts = FileSet(out / "text", "*/*/*.txt", lambda p: in_scope(p.parent.name))
     prints = {p.key: _fingerprint(p) for p in partitions}
-    todo = []
+    changed = []
     for part in partitions:
-        kept = state.unchanged(part.key, prints[part.key])
+        kept = state.unchanged(part.key, prints[part.key]) if in_scope(part.agency_id) else []
         if kept is None:
-            todo.append(part)
-        outputs.record(dict.fromkeys(kept or (), False))
-    done = parallel_map(
-        write_partition, todo, workers=workers, progress=progress, desc="write", unit="partition"
+            changed.append(part)
+        for path in kept or ():
+            texts.record(path, False)
+    batches = [changed[i : i + _BATCH_PARTITIONS] for i in range(0, len(changed), _BATCH_PARTITIONS)]
+    made = list(
+        parallel_map(partition_rows, batches, workers=workers, progress=progress, desc="rows", unit="batch")
     )
-    for part, files in zip(todo, done, strict=True):
-        outputs.record(files)
-        state.record(part.key, prints[part.key], list(files))
+    for rows in made:
+        for path, written in rows.text_files.items():
+            texts.record(path, written)
+    for part in changed:
+        state.record(part.key, prints[part.key], [_text_file(part)] if part.group else [])
+    # Agencies whose rows go: those remade now, and those in scope no longer in the archive.
+    now = {p.key for p in partitions}
+    gone = [key for key in state.entries if key not in now and in_scope(key.split("/", 1)[1])]
+    replaced: dict[int, set[str]] = defaultdict(set)
+    for key in [p.key for p in changed] + gone:
+        year, agency_id = key.split("/", 1)
+        replaced[int(year)].add(agency_id)
+    counts = _write_years(root, replaced, made, keep_old=state.trusted)
+    texts.put(out / "text" / INDEX_FILE, index_bytes([index_entry(g) for g in groups]))
+    texts.finish()
+    counts += write_panel_checks(out, groups)  # across years, with the text files just written
+    state.save(now, [f for name in TABLES for f in data_files(root / name)])
+    write_datapackage(root)
+    return summarize(out, documents, groups, counts, texts.counts, only_agencies)
 
 
-def compact_datasets(out: Path) -> Counter[str]:
-    """`nianbao compact`: one file per (table, year), and a datapackage naming the new files."""
-    counts = compact(Path(out) / "parquet")
-    write_datapackage(Path(out) / "parquet")
+def _write_years(
+    root: Path, replaced: dict[int, set[str]], made: list[PartitionRows], *, keep_old: bool
+) -> Counter[str]:
+    """Rewrite each year where agencies were replaced: the year's old rows of every other agency
+    (none when the old files cannot be trusted), then the new rows; years left empty go."""
+    counts: Counter[str] = Counter()
+    years = set(replaced)
+    if not keep_old:  # a full rebuild: every year on disk is rewritten (or removed)
+        years |= {y for name in PARTITION_TABLES for y in years_on_disk(root, name)}
+    for name in PARTITION_TABLES:
+        spec = TABLES[name]
+        for year in sorted(years):
+            parts = [r.tables[(name, year)] for r in made if (name, year) in r.tables]
+            if keep_old:
+                parts.insert(0, without_agencies(read_year(root, spec, year), replaced.get(year, set())))
+            table = pa.concat_tables(parts) if parts else spec.file_schema.empty_table()
+            counts["written" if replace_year(root, spec, year, table) else "unchanged"] += 1
     return counts
 
 
-def write_partition(part: Partition) -> dict[Path, bool]:
-    """Write the partition's Parquet files and its report's text file where their bytes changed;
-    returns every file with whether it was written (runs in worker processes)."""
-    rows = {"documents": part.document_rows}
-    files: dict[Path, bytes] = {}
-    if part.group is not None:
+def compact_datasets(out: Path) -> int:
+    """`nianbao compact`: bring (table, year) folders of an older layout to one file each;
+    returns how many there were (0: nothing to do, the build already writes one file per year)."""
+    root = Path(out) / "parquet"
+    merged = compact(root)
+    if merged:
+        write_datapackage(root)
+    return merged
+
+
+def partition_rows(batch: list[Partition]) -> PartitionRows:
+    """The rows of a batch of partitions, by (table, year), and their reports' text files written
+    where their bytes changed (runs in worker processes)."""
+    rows: dict[tuple[str, int], list[Row]] = defaultdict(list)
+    text_files: dict[Path, bool] = {}
+    for part in batch:
+        rows[("documents", part.year)] += part.document_rows
+        if part.group is None:
+            continue
         group = part.group
         report = read_report(part.out, group.primary.fetch)
         entry = index_entry(group)
-        rows["reports"] = [report_row(group, report, entry["path"])]
-        rows["facts"] = fact_rows(group, report)
-        rows["checks"] = check_rows(group, report)
-        content = render_report_text(
-            entry, report, group.primary.published, raw_path(group.primary.fetch.sha256)
-        )
-        files[part.out / entry["path"]] = content.encode("utf-8")
-    for name, spec in TABLES.items():
-        if rows.get(name):  # no rows, no file: the build deletes one left by an earlier build
-            path = partition_file(part.out / "parquet", name, part.year, part.agency_id)
-            files[path] = parquet_bytes(rows_to_table(spec, rows[name]))
-    return {path: write_if_changed(path, data) for path, data in files.items()}
+        rows[("reports", part.year)].append(report_row(group, report, entry["path"]))
+        rows[("facts", part.year)] += fact_rows(group, report)
+        rows[("checks", part.year)] += check_rows(group, report)
+        content = render_report_text(entry, report, group.primary.published, group.primary.raw_path or "")
+        path = part.out / entry["path"]
+        text_files[path] = write_if_changed(path, content.encode("utf-8"))
+    tables = {key: rows_to_table(TABLES[key[0]], found) for key, found in rows.items() if found}
+    return PartitionRows(tables, text_files)
+
+
+def _text_file(part: Partition) -> Path:
+    assert part.group is not None
+    return part.out / text_path(part.year, part.agency_id, part.group.report_id)
 
 
 def _partitions(out: Path, documents: list[Document], groups: list[ReportGroup]) -> list[Partition]:
@@ -169,4 +188,4 @@ def _partitions(out: Path, documents: list[Document], groups: list[ReportGroup])
 def _fingerprint(part: Partition) -> str:
     """The partition's inputs: its documents' rows and its report's agency identity (for the text)."""
     identity = part.group.primary.identity if part.group else None
-    return fingerprint([part.document_rows, dataclasses.asdict(identity) if identity else None])
+    return fingerprint([part.document_rows, vars(identity) if identity else None])

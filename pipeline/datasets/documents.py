@@ -7,7 +7,6 @@ document; a page whose bytes changed (a corrected re-publication at the same URL
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import re
 import sys
@@ -15,76 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, RawArchive
 from pipeline.crawl.items import KIND_ATTACHMENT, KIND_LIST
 from pipeline.datasets.identity import identify
-from pipeline.datasets.panel_checks import CellValue, panel_cells
 from pipeline.datasets.parallel import parallel_map
 from pipeline.datasets.schema import UNKNOWN_YEAR
+from pipeline.datasets.summaries import IdentityCache, Parsed, SummaryCache
 from pipeline.parse import PARSER_VERSION, parse_report
-from pipeline.report import KIND_MISSING, STATUS_OK, STATUS_PARTIAL, Report
+from pipeline.report import Report
 from pipeline.workers import IsolatedPool, WorkerFailed
 
 # Hints a page's metadata gives that its attachments' fetch records usually lack.
 _INHERITED = ("published", "publisher", "index_no", "doc_number", "site_id_code")
-_PREAMBLE_CHARS, _SIGNATURE_CHARS = 800, 300
-
-
-@dataclass
-class Parsed:
-    """What the datasets need of a parse, small enough to hold for every document at once."""
-
-    status: str
-    error: str | None
-    source_format: str | None
-    template: str | None
-    year: int | None
-    agency: str | None
-    agency_full: str | None
-    publisher: str | None  # 发布机构 in the document's own metadata (a JSON article's dept …)
-    title: str | None
-    n_facts: int
-    n_missing: int
-    checks_failed: list[str]
-    warnings: list[str]
-    values: np.ndarray  # every template cell's value in codebook order, NaN when not a number
-    panel_cells: dict[tuple[str, str, str], CellValue]  # the cells the checks across years read
-    preamble: str
-    signature: str
-
-    @classmethod
-    def of(cls, report: Report) -> Parsed:
-        return cls(
-            status=report.status,
-            error=report.error,
-            source_format=report.source_format,
-            template=report.template,
-            year=report.year,
-            agency=report.agency,
-            agency_full=report.agency_full,
-            publisher=report.metadata.get("publisher") or None,
-            title=report.title,
-            n_facts=len(report.facts),
-            n_missing=sum(f.kind == KIND_MISSING for f in report.facts),
-            checks_failed=report.checks_failed,
-            warnings=list(report.warnings),
-            values=np.array([math.nan if f.value is None else f.value for f in report.facts], dtype=float),
-            panel_cells=panel_cells(report.facts),
-            preamble=report.text[:_PREAMBLE_CHARS],
-            signature=report.text[-_SIGNATURE_CHARS:],
-        )
-
-    @property
-    def n_found(self) -> int:
-        return self.n_facts - self.n_missing
-
-    @property
-    def is_report(self) -> bool:
-        return self.status in (STATUS_OK, STATUS_PARTIAL)
 
 
 @dataclass
@@ -98,6 +42,7 @@ class Document:
     year: int = UNKNOWN_YEAR
     report_id: str | None = None
     role: str | None = None
+    raw_path: str | None = None  # the stored bytes, relative to the output folder; None if absent
 
     @property
     def document_id(self) -> str:
@@ -123,30 +68,82 @@ class Document:
         )
 
 
-def raw_path(sha256: str) -> str:
-    """Where the archive stores a body, relative to the output folder (RawArchive's layout)."""
-    return f"archive/raw/{sha256[:2]}/{sha256[2:4]}/{sha256}"
-
-
 def load_documents(
     out: Path, *, reparse: bool = False, progress: bool = False, workers: int | None = None
 ) -> list[Document]:
     """Every document of the archive, parsed and identified, in first-fetch order."""
-    documents = _collect(RawArchive(out).records())
+    archive = RawArchive(out)
+    documents = _collect(archive.records())
     by_sha = {doc.fetch.sha256: doc.fetch for doc in documents}
-    jobs = [(out, fetch, not reparse) for fetch in by_sha.values()]
-    if reparse:
-        summaries = _parse_isolated(jobs, workers=workers, progress=progress)
-    else:  # from the parse cache the crawl filled, parsing only what it left undone
-        summaries = list(
-            parallel_map(_parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc")
-        )
-    parsed = dict(zip(by_sha, summaries, strict=True))
-    for doc in documents:
+    parsed = _summaries(out, by_sha, reparse=reparse, progress=progress, workers=workers)
+    stored = {sha: archive.find(sha) for sha in by_sha}
+    identities = _identities(out, documents, parsed, reparse=reparse)
+    for doc, identity in zip(documents, identities, strict=True):
+        found = stored[doc.fetch.sha256]
+        doc.raw_path = found.relative_to(out).as_posix() if found else None
         doc.parsed = parsed[doc.fetch.sha256]
-        doc.identity = identify(doc.fetch, doc.parsed)
+        doc.identity = identity
         doc.year = _year(doc)
     return documents
+
+
+def _identities(
+    out: Path, documents: list[Document], parsed: dict[str, Parsed], *, reparse: bool
+) -> list[AgencyIdentity]:
+    """The agency of every document: stored ones whose inputs are unchanged, the others resolved."""
+    store = IdentityCache(out)
+    known = {} if reparse else store.load()
+    keys = [store.key(doc.fetch, parsed[doc.fetch.sha256]) for doc in documents]
+    found = [
+        known.get(key) or identify(doc.fetch, parsed[doc.fetch.sha256])
+        for doc, key in zip(documents, keys, strict=True)
+    ]
+    current = dict(zip(keys, found, strict=True))
+    if current.keys() != known.keys():
+        store.save(current)
+    return found
+
+
+def _summaries(
+    out: Path, by_sha: dict[str, FetchRecord], *, reparse: bool, progress: bool, workers: int | None
+) -> dict[str, Parsed]:
+    """The Parsed summary of every body: stored ones whose parse is unchanged, the others made
+    from the parse cache (or by parsing), on every CPU; the store is then brought up to date."""
+    store = SummaryCache(out)
+    stamps = {sha: store.stamp(sha) for sha in by_sha}
+    known = {} if reparse else store.load(stamps)
+    todo = [sha for sha in by_sha if sha not in known]
+    jobs = [(out, by_sha[sha], not reparse) for sha in todo]
+    if reparse:
+        made = _parse_isolated(jobs, workers=workers, progress=progress)
+    else:  # from the parse cache the crawl filled, parsing only what it left undone
+        made = list(
+            parallel_map(_parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc")
+        )
+    parsed = {**known, **dict(zip(todo, made, strict=True))}
+    if todo:
+        store.save(parsed, {**stamps, **{sha: store.stamp(sha) for sha in todo}})
+    return {sha: parsed[sha] for sha in by_sha}
+
+
+def _parse_isolated(
+    jobs: list[tuple[Path, FetchRecord, bool]], *, workers: int | None, progress: bool
+) -> list[Parsed]:
+    """Every job parsed afresh in worker processes under the per-document budgets: a document
+    that overruns them is killed, cached and counted as a failed parse with the reason."""
+    summaries = []
+    with (
+        IsolatedPool(workers or os.cpu_count() or 1) as pool,
+        tqdm(total=len(jobs), desc="parse", unit="doc", file=sys.stderr, disable=not progress) as bar,
+    ):
+        for (out, fetch, _cached), result in zip(jobs, pool.map(_parse_summary, jobs), strict=True):
+            if isinstance(result, WorkerFailed):
+                report = Report(source=fetch.url, error=str(result))
+                ParseCache(out, PARSER_VERSION).put(fetch.sha256, report)
+                result = Parsed.of(report)
+            summaries.append(result)
+            bar.update()
+    return summaries
 
 
 def read_report(out: Path, fetch: FetchRecord, *, use_cache: bool = True) -> Report:
@@ -177,26 +174,6 @@ def _parse(data: bytes, fetch: FetchRecord) -> Report:
 def _parse_summary(job: tuple[Path, FetchRecord, bool]) -> Parsed:
     out, fetch, use_cache = job
     return Parsed.of(read_report(out, fetch, use_cache=use_cache))
-
-
-def _parse_isolated(
-    jobs: list[tuple[Path, FetchRecord, bool]], *, workers: int | None, progress: bool
-) -> list[Parsed]:
-    """Every job parsed afresh in worker processes under the per-document budgets: a document
-    that overruns them is killed, cached and counted as a failed parse with the reason."""
-    summaries = []
-    with (
-        IsolatedPool(workers or os.cpu_count() or 1) as pool,
-        tqdm(total=len(jobs), desc="parse", unit="doc", file=sys.stderr, disable=not progress) as bar,
-    ):
-        for (out, fetch, _cached), result in zip(jobs, pool.map(_parse_summary, jobs), strict=True):
-            if isinstance(result, WorkerFailed):
-                report = Report(source=fetch.url, error=str(result))
-                ParseCache(out, PARSER_VERSION).put(fetch.sha256, report)
-                result = Parsed.of(report)
-            summaries.append(result)
-            bar.update()
-    return summaries
 
 
 def _collect(records: Iterable[FetchRecord]) -> list[Document]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.codebook import REQUEST_COLUMNS
-from pipeline.datasets.layout import FileSet, parquet_bytes, partition_agency, partition_file, rows_to_table
+from pipeline.datasets.layout import replace_year, rows_to_table, years_on_disk
 from pipeline.datasets.schema import (
     CHECK_CARRY_OVER,
     CHECK_REPETITION,
@@ -90,28 +91,20 @@ def panel_cells(facts: Iterable[Fact]) -> dict[tuple[str, str, str], CellValue]:
     return {f.key: CellValue(f.value, f.imputed_value, f.kind) for f in facts if f.item in PANEL_ITEMS}
 
 
-def write_panel_checks(
-    out: Path, groups: list[ReportGroup], only_agencies: set[str] | None = None
-) -> FileSet:
-    """Recompute the table from the reports of this build (their parse summaries and the text
-    archive just written); write the files whose bytes changed and delete those of agency-years
-    that no longer have a report."""
+def write_panel_checks(out: Path, groups: list[ReportGroup]) -> Counter[str]:
+    """Recompute the table from every report of this build (their parse summaries and the text
+    archive just written) and replace each year whose rows changed; years left without a report
+    go. Counts the (table, year) files written and unchanged."""
     root = out / "parquet"
-    files = FileSet(
-        root,
-        f"{PANEL_CHECKS.name}/year=*/agency=*/*.parquet",
-        lambda p: only_agencies is None or partition_agency(p) in only_agencies,
-    )
-    wanted = [g for g in groups if only_agencies is None or g.agency_id in only_agencies]
-    reports, cells = report_infos(wanted)
-    by_partition: dict[tuple[int, str], list[Row]] = {}
+    reports, cells = report_infos(groups)
+    by_year: dict[int, list[Row]] = {}
     for row in panel_check_rows(reports, cells, lambda r: _read_text(out, r)):
-        by_partition.setdefault((row["year"], row["agency_id"]), []).append(row)
-    for (year, agency_id), rows in sorted(by_partition.items()):
-        path = partition_file(root, PANEL_CHECKS.name, year, agency_id)
-        files.put(path, parquet_bytes(rows_to_table(PANEL_CHECKS, rows)))
-    files.finish()
-    return files
+        by_year.setdefault(row["year"], []).append(row)
+    counts: Counter[str] = Counter()
+    for year in sorted(set(by_year) | set(years_on_disk(root, PANEL_CHECKS.name))):
+        table = rows_to_table(PANEL_CHECKS, by_year.get(year, []))
+        counts["written" if replace_year(root, PANEL_CHECKS, year, table) else "unchanged"] += 1
+    return counts
 
 
 def report_infos(groups: list[ReportGroup]) -> tuple[list[ReportInfo], dict[CellKey, CellValue]]:

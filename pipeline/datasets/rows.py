@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pipeline.agency import AgencyIdentity
-from pipeline.datasets.documents import Document, raw_path
+from pipeline.datasets.documents import Document
 from pipeline.datasets.grouping import ReportGroup
 from pipeline.parse import PARSER_VERSION
 from pipeline.report import KIND_MISSING, Report
@@ -35,7 +35,7 @@ def report_row(group: ReportGroup, report: Report, text_path: str) -> Row:
         "n_documents": len(group.documents),
         "content_sha256": fetch.sha256,
         "source_sha256": [doc.fetch.sha256 for doc in group.documents],
-        "raw_path": raw_path(fetch.sha256),
+        "raw_path": primary.raw_path,
         "text_path": text_path,
         "parser_version": PARSER_VERSION,
         **_agency_evidence(primary.identity),
@@ -94,7 +94,7 @@ def document_row(doc: Document) -> Row:
         "parent_url": fetch.parent_url or None,
         "kind": fetch.kind,
         "content_sha256": fetch.sha256,
-        "raw_path": raw_path(fetch.sha256),
+        "raw_path": doc.raw_path,
         "http_status": fetch.status,
         "content_type": fetch.content_type or None,
         "size": fetch.size,

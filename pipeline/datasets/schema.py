@@ -1,13 +1,16 @@
-"""The four datasets' schema: one declaration per column, from which the Parquet files, the
-Frictionless datapackage.json and docs/codebook.md are all generated (so they cannot disagree).
+"""The datasets' schema: one declaration per column, from which the Parquet files, the types every
+reader sees (pyarrow, pandas, DuckDB, polars), the Frictionless datapackage.json and
+docs/codebook.md are all generated (so they cannot disagree).
 
-`year` is a hive partition key: it lives in the directory name (``year=2024``), not in the files,
-because pandas refuses a dataset whose files repeat a partition column. ``agency=`` directories
-hold one agency each; the files also carry `agency_id`, so it survives `nianbao compact`.
+`year` is the one hive partition key: it lives in the directory name (``year=2024``), not in the
+files, because pyarrow and pandas refuse a dataset whose files repeat a partition column. The
+files carry pandas metadata so that `pd.read_parquet` gives `year` (and every integer) as a
+nullable integer rather than the category pyarrow infers for directory keys.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,22 +31,53 @@ from pipeline.report import (
 )
 from pipeline.templates.registry import rule_codes, section_codes, template_codes
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: one file per (table, year), plain strings, pandas types
 UNKNOWN_YEAR = 0  # partition of documents whose report year could not be read
 
 ROLE_PRIMARY = "primary"
 ROLE_DUPLICATE = "duplicate"
 ROLE_SUPERSEDED = "superseded"
 
-# Repetitive strings are dictionary-encoded: small files, and pandas reads them as categoricals.
-CODE = pa.dictionary(pa.int32(), pa.string())
-TEXT = pa.string()
+# Codes are plain strings to every reader (a comparison or a sort on them is natural); Parquet
+# dictionary-encodes them on disk, which keeps the files small. Large strings (64-bit offsets) are
+# what pandas' string dtype holds: with them pandas takes the columns as they are, where it would
+# copy every string column of a 3-million-row table (0.7 s a year) to convert 32-bit offsets.
+CODE = pa.large_string()
+TEXT = pa.large_string()
 INT = pa.int64()
 FLOAT = pa.float64()
 BOOL = pa.bool_()
 DATE = pa.date32()
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 TEXT_LIST = pa.list_(pa.string())
+
+
+@dataclass(frozen=True)
+class ReaderTypes:
+    """How one Arrow type appears to each reader researchers use (the data contract, tested)."""
+
+    frictionless: str
+    pandas: str  # str(DataFrame.dtypes[column]) after pd.read_parquet(<table folder>)
+    duckdb: str  # typeof(column) in DuckDB
+    polars: str  # str(polars schema dtype)
+
+
+# Integers, booleans and dates are pyarrow-backed in pandas: nullable, and for `year` the only way
+# pandas turns a directory key into an integer (pandas.ArrowDtype casts pyarrow's dictionary).
+READER_TYPES: dict[pa.DataType, ReaderTypes] = {
+    TEXT: ReaderTypes("string", "str", "VARCHAR", "String"),
+    INT: ReaderTypes("integer", "int64[pyarrow]", "BIGINT", "Int64"),
+    FLOAT: ReaderTypes("number", "float64", "DOUBLE", "Float64"),
+    BOOL: ReaderTypes("boolean", "bool[pyarrow]", "BOOLEAN", "Boolean"),
+    DATE: ReaderTypes("date", "date32[day][pyarrow]", "DATE", "Date"),
+    TIMESTAMP: ReaderTypes(
+        "datetime",
+        "datetime64[us, UTC]",
+        "TIMESTAMP WITH TIME ZONE",
+        "Datetime(time_unit='us', time_zone='UTC')",
+    ),
+    TEXT_LIST: ReaderTypes("array", "object", "VARCHAR[]", "List(String)"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +97,10 @@ class Column:
     required: bool = False  # never null
     partition: bool = False  # a hive directory key, not stored in the files
 
+    @property
+    def readers(self) -> ReaderTypes:
+        return READER_TYPES[self.type]
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -71,30 +109,57 @@ class TableSpec:
     zh: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
+    # Row order in a file after agency_id: rows of one agency sit together (row-group statistics
+    # on agency_id let a filter skip the rest); a stable sort keeps the template's cell order.
+    order: tuple[str, ...]
 
     @property
     def file_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if not c.partition)
 
-    @cached_property
-    def file_schema(self) -> pa.Schema:
-        """The exact Arrow schema of every file of this table."""
-        return pa.schema([pa.field(c.name, c.type, nullable=not c.required) for c in self.file_columns])
+    @property
+    def partition_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.partition)
 
     @cached_property
-    def plain_schema(self) -> pa.Schema:
-        """The file schema with plain strings for dictionaries: Arrow sorts and slices those."""
-        return pa.schema(
-            [f.with_type(pa.string()) if pa.types.is_dictionary(f.type) else f for f in self.file_schema]
-        )
+    def schema(self) -> pa.Schema:
+        """Every column as a reader sees it: the files' columns, then the partition key `year`
+        (where pyarrow, pandas, polars and DuckDB put a hive key)."""
+        return pa.schema([_field(c) for c in (*self.file_columns, *self.partition_columns)])
+
+    @cached_property
+    def file_schema(self) -> pa.Schema:
+        """The exact Arrow schema of every file of this table, with the pandas metadata that
+        makes pandas read each column with the type of `Column.readers.pandas`."""
+        pandas = {
+            "index_columns": [],
+            "column_indexes": [],
+            "columns": [
+                {
+                    "name": c.name,
+                    "field_name": c.name,
+                    "pandas_type": c.readers.pandas,
+                    "numpy_type": c.readers.pandas,
+                    "metadata": None,
+                }
+                for c in self.columns
+                if c.readers.pandas.endswith("[pyarrow]")
+            ],
+            "creator": {"library": "nianbao", "version": SCHEMA_VERSION},
+        }
+        fields = [_field(c) for c in self.file_columns]
+        return pa.schema(fields, metadata={b"pandas": json.dumps(pandas).encode("utf-8")})
 
     @property
     def sort_key(self) -> list[tuple[str, str]]:
-        """Rows are sorted by the primary key so that a rebuild writes identical bytes."""
-        return [(name, "ascending") for name in self.primary_key if name != "year"]
+        return [("agency_id", "ascending"), *((name, "ascending") for name in self.order)]
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+def _field(column: Column) -> pa.Field:
+    return pa.field(column.name, column.type, nullable=not column.required)
 
 
 STATUS_CODES = (
@@ -169,8 +234,7 @@ SECTION_CODES = tuple(Code(c.code, c.description, c.description_zh) for c in sec
 _YEAR = Column(
     "year",
     INT,
-    "report (statistics) year; a hive partition key (directory year=YYYY). "
-    "pandas reads it as a category: use .astype(int)",
+    "report (statistics) year; the hive partition key (directory year=YYYY), an integer to every reader",
     "报告（统计）年度；分区目录 year=YYYY",
     required=True,
     partition=True,
@@ -178,8 +242,8 @@ _YEAR = Column(
 _AGENCY_ID = Column(
     "agency_id",
     CODE,
-    "stable ASCII agency key across years (pipeline.agency); also the agency=… directory",
-    "机关稳定编码（跨年不变，ASCII）；亦为 agency=… 分区目录",
+    "stable ASCII agency key across years (pipeline.agency); files are sorted by it",
+    "机关稳定编码（跨年不变，ASCII）；文件按其排序",
     required=True,
 )
 _REPORT_ID = Column("report_id", CODE, "report key: AGENCY_ID-YEAR", "报告编码：机关编码-年度", required=True)
@@ -274,6 +338,7 @@ REPORTS = TableSpec(
         Column("warnings", TEXT_LIST, "parser warnings for the primary document", "解析警告"),
     ),
     ("report_id",),
+    ("report_id",),
 )
 
 FACTS = TableSpec(
@@ -312,6 +377,7 @@ FACTS = TableSpec(
         Column("confidence", FLOAT, "OCR confidence (0–1), null for text", "OCR 置信度（0–1）"),
     ),
     ("report_id", "section", "item", "column"),
+    ("report_id",),
 )
 
 CHECKS = TableSpec(
@@ -332,6 +398,7 @@ CHECKS = TableSpec(
         Column("detail", TEXT, "the arithmetic, readable", "算式说明"),
     ),
     ("report_id", "rule", "scope"),
+    ("report_id",),
 )
 
 DOCUMENTS = TableSpec(
@@ -392,6 +459,7 @@ DOCUMENTS = TableSpec(
         *_AGENCY_EVIDENCE,
         _PARSER_VERSION,
     ),
+    ("document_id",),
     ("document_id",),
 )
 
@@ -472,6 +540,9 @@ PANEL_CHECKS = TableSpec(
         Column("detail", TEXT, "the arithmetic, or why the check was not evaluated", "算式说明或未评估原因"),
     ),
     ("report_id", "check", "scope"),
+    ("report_id",),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (REPORTS, FACTS, CHECKS, DOCUMENTS, PANEL_CHECKS)}
+# The tables made from each (year, agency) partition alone; panel_checks is made across years.
+PARTITION_TABLES = (REPORTS.name, FACTS.name, CHECKS.name, DOCUMENTS.name)

@@ -1,5 +1,6 @@
-"""What each partition was last built from, so that a rebuild skips the partitions whose inputs did
-not change (a nightly crawl adds a few reports to tens of thousands).
+"""What each (year, agency) partition was last built from, so that a rebuild remakes only the
+partitions whose inputs changed and rewrites only their years (a nightly crawl adds a few reports
+to tens of thousands).
 
 A partition's inputs are its documents' rows (content hashes, parser version, roles, agency
 identity …): a parse is a function of the body's hash and the parser version, so equal rows mean
@@ -30,16 +31,22 @@ class BuildState:
     def __init__(self, out: Path, *, trusted: bool = True) -> None:
         self.out = out
         self.path = out / "parquet" / STATE_FILE
-        self.entries: dict[str, dict[str, Any]] = self._load() if trusted else {}
+        data = self._load() if trusted else {}
+        self.entries: dict[str, dict[str, Any]] = data.get("partitions", {})
+        # Whether the year files are those the last build left (else every year is rewritten):
+        # one deleted by hand, or a build interrupted before saving this state, is not.
+        self.trusted = bool(self.entries) and all((out / f).exists() for f in data.get("files", []))
+        if not self.trusted:
+            self.entries = {}
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, Any]:
         if not self.path.exists():
             return {}
         data = json.loads(self.path.read_text(encoding="utf-8"))
-        return data.get("partitions", {}) if data.get("schema_version") == SCHEMA_VERSION else {}
+        return data if data.get("schema_version") == SCHEMA_VERSION else {}
 
     def unchanged(self, key: str, print_: str) -> list[Path] | None:
-        """The files of a partition built from the same inputs, if they are all still there."""
+        """The text files of a partition built from the same inputs, if they are all still there."""
         entry = self.entries.get(key)
         if entry is None or entry["fingerprint"] != print_:
             return None
@@ -52,8 +59,10 @@ class BuildState:
             "files": sorted(f.relative_to(self.out).as_posix() for f in files),
         }
 
-    def save(self, keys: set[str]) -> None:
-        """Keep the entries of `keys` (the partitions that exist now), drop the rest."""
+    def save(self, keys: set[str], files: list[Path]) -> None:
+        """Keep the entries of `keys` (the partitions that exist now), drop the rest, and note the
+        year files the build left."""
         entries = {k: v for k, v in sorted(self.entries.items()) if k in keys}
-        payload = {"schema_version": SCHEMA_VERSION, "partitions": entries}
+        written = sorted(f.relative_to(self.out).as_posix() for f in files)
+        payload = {"schema_version": SCHEMA_VERSION, "files": written, "partitions": entries}
         write_if_changed(self.path, json.dumps(payload, ensure_ascii=False, indent=0).encode("utf-8"))

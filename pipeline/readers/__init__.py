@@ -31,7 +31,15 @@ Reader = Callable[[bytes], Document]
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Every byte but the C0 controls that text never holds (tab, newlines, form feed and ESC are text).
 _TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\f\x1b")
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
+# Image formats by their magic bytes, with the extension an archived image is stored with.
+IMAGE_EXTENSIONS = {
+    b"\x89PNG": ".png",
+    b"\xff\xd8\xff": ".jpg",
+    b"GIF8": ".gif",
+    b"II*\x00": ".tif",
+    b"MM\x00*": ".tif",
+}
+_IMAGE_MAGIC = tuple(IMAGE_EXTENSIONS)
 
 
 def detect_format(data: bytes) -> str:
