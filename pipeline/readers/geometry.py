@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -542,6 +543,24 @@ def without_folios(blocks: list[Block], height: float) -> list[Block]:
         return block.grid is None and in_margin and bool(_FOLIO.match(block.text))
 
     return sorted((b for b in blocks if not folio(b)), key=lambda b: b.top)
+
+
+# A page is a scan when it has fewer readable characters than this and an image covering it.
+SCAN_MAX_CHARS = 20
+SCAN_MIN_IMAGE_SHARE = 0.3
+
+
+def plausible(ch: str) -> bool:
+    """A character a Chinese report is made of (not a private-use or control code point)."""
+    return unicodedata.category(ch)[0] in "LNP" and not ("\ue000" <= ch <= "\uf8ff")
+
+
+def scanned_page(inks: list[Ink], images: list[Box], width: float, height: float) -> bool:
+    """A page to OCR whole: a scan (an image covering it, next to no text), or a text layer of
+    unmapped glyphs (fonts without a Unicode map)."""
+    readable = sum(1 for i in inks if plausible(i.text))
+    big_image = any((b[2] - b[0]) * (b[3] - b[1]) >= SCAN_MIN_IMAGE_SHARE * width * height for b in images)
+    return (readable < SCAN_MAX_CHARS and big_image) or bool(inks and readable < 0.5 * len(inks))
 
 
 def inside_any(box: Box, tables: list[Block]) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ctypes
 import math
-import unicodedata
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
@@ -39,6 +38,7 @@ from pipeline.readers.geometry import (
     join_page_breaks,
     page_blocks,
     ruled_tables,
+    scanned_page,
     without_folios,
 )
 
@@ -49,9 +49,6 @@ if TYPE_CHECKING:
 _THIN = 3.0
 # Distance within which segment ends and cell borders count as the same line (points).
 _PDF_TOLERANCE = 2.0
-# A page is a scan when it has fewer readable characters than this and an image covering it.
-SCAN_MAX_CHARS = 20
-SCAN_MIN_IMAGE_SHARE = 0.3
 # An embedded picture is OCR'd as a possible table image when it is at least this large (points).
 _MIN_IMAGE_SIDE = 60.0
 _MIN_IMAGE_AREA = 20000.0
@@ -114,11 +111,7 @@ def _page(page: pdfium.PdfPage, ocr: OcrRun | None) -> tuple[list[Block], OcrRun
     width, height = page.get_size()
     inks = _page_inks(page, height)
     images = _images(page, height)
-    readable = sum(1 for i in inks if plausible(i.text))
-    big_image = any((b[2] - b[0]) * (b[3] - b[1]) >= SCAN_MIN_IMAGE_SHARE * width * height for b in images)
-    scanned = (readable < SCAN_MAX_CHARS and big_image) or (inks and readable < 0.5 * len(inks))
-    if scanned:
-        # A scan, or a text layer of unmapped glyphs (fonts without a ToUnicode map).
+    if scanned_page(inks, images, width, height):
         ocr = ocr or _ocr_run()
         blocks = _ocr_region(page, (0.0, 0.0, width, height), height, ocr)
     else:
@@ -130,11 +123,6 @@ def _page(page: pdfium.PdfPage, ocr: OcrRun | None) -> tuple[list[Block], OcrRun
             ocr = ocr or _ocr_run()
             blocks.extend(_ocr_region(page, box, height, ocr))
     return without_folios(blocks, height), ocr
-
-
-def plausible(ch: str) -> bool:
-    """A character a Chinese report is made of (not a private-use or control code point)."""
-    return unicodedata.category(ch)[0] in "LNP" and not ("\ue000" <= ch <= "\uf8ff")
 
 
 def _page_inks(page: pdfium.PdfPage, height: float) -> list[Ink]:
