@@ -440,10 +440,10 @@ def decode_image(data: bytes) -> list[Image.Image]:
         return frames
     except limits.BudgetExceeded:
         raise
-    except Image.DecompressionBombError as exc:  # PIL's own guard, on sizes it learns while decoding
-        raise limits.BudgetExceeded(
-            "image pixels", limits.IMAGE_MAX_PIXELS + 1, limits.IMAGE_MAX_PIXELS
-        ) from exc
+    except Image.DecompressionBombError as exc:  # PIL's own guard, raised on opening
+        declared = re.search(r"\((\d+) pixels\)", str(exc))
+        needed = int(declared[1]) if declared else limits.IMAGE_MAX_PIXELS + 1
+        raise limits.BudgetExceeded("image pixels", needed, limits.IMAGE_MAX_PIXELS) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnreadableDocument(f"image could not be read: {exc}") from exc
 
