@@ -224,24 +224,28 @@ def _lines(inks: list[Ink]) -> list[list[Ink]]:
     """
     lines: list[list[Ink]] = []
     centres: list[float] = []
-    sizes: list[float] = []
+    sizes: list[float] = []  # a line's character height, outliers (an untransformed box) aside
     for ink in sorted(inks, key=lambda i: (i.cy, i.x0)):
+        cy, height = (ink.top + ink.bottom) / 2, ink.bottom - ink.top
+        best, distance = -1, 0.0
         # Only the last few lines can still take a character (they are sorted by centre).
-        near = [
-            k
-            for k in range(max(0, len(lines) - 3), len(lines))
-            if abs(ink.cy - centres[k]) <= 0.5 * max(min(ink.height, 2 * sizes[k]), sizes[k])
-            and not any(_overlap(ink, other) for other in lines[k][-8:])
-        ]
-        if not near:
+        for k in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            d = abs(cy - centres[k])
+            if d > 0.5 * max(min(height, 2 * sizes[k]), sizes[k]) or (best >= 0 and d >= distance):
+                continue
+            if any(_overlap(ink, other) for other in lines[k][-3:]):
+                continue
+            best, distance = k, d
+        if best < 0:
             lines.append([ink])
-            centres.append(ink.cy)
-            sizes.append(ink.height)
+            centres.append(cy)
+            sizes.append(height)
             continue
-        best = min(near, key=lambda k: abs(ink.cy - centres[k]))
-        lines[best].append(ink)
-        centres[best] += (ink.cy - centres[best]) / len(lines[best])
-        sizes[best] = statistics.median_high(i.height for i in lines[best][-8:])
+        line = lines[best]
+        line.append(ink)
+        centres[best] += (cy - centres[best]) / len(line)
+        if height <= 2 * sizes[best]:
+            sizes[best] = max(sizes[best], height)
     ordered = sorted(zip(centres, lines, strict=True), key=lambda pair: pair[0])
     return [sorted(line, key=lambda i: i.x0) for _, line in ordered]
 
