@@ -1,7 +1,8 @@
 """Page geometry on PDFs written the way WPS writes them (pipeline/render/pdf_writer.py): table 三's
 rowspan label set vertically in an Identity-V font at 180 pt scaled down by the text matrix, labels
-wrapped inside their cells at a leading tighter than the font is high. Every cell is compared with
-the ground truth the report was drawn from.
+wrapped inside their cells at a leading tighter than the font is high; and on PDFs LibreOffice makes
+from a DOCX whose label cell has vertical text (w:textDirection tbRlV). Every cell is compared
+with the ground truth the report was drawn from.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import random
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from test_formats_corpus import convert_cache, to_pdf  # noqa: F401 (a fixture)
 from test_formats_pdf import wrong_cells
 
 from pipeline.parse import parse_report
 from pipeline.readers.geometry import Ink, Ruling, cell_text, page_blocks, ruled_tables
 from pipeline.readers.pdf import _page_inks
-from pipeline.render import random_ground_truth
+from pipeline.render import random_ground_truth, render_docx
 from pipeline.render.pages import CM, MARGINS, Style, layout_report
 from pipeline.render.pdf_writer import VERTICAL_FONT_SIZE, write_pdf
 from pipeline.report import STATUS_OK
@@ -36,6 +38,20 @@ def test_every_cell_of_a_wps_style_pdf(template: str, seed: int) -> None:
     assert (report.template, report.status) == (template, STATUS_OK), report.warnings
     assert not wrong_cells(report, gt)  # type: ignore[arg-type]
     assert (report.year, report.agency) == (gt.year, gt.agency)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("template", "seed"), [("2021", 40), ("2019", 41)])
+def test_every_cell_of_a_pdf_made_from_docx_with_vertical_cell_text(
+    convert_cache: None,  # noqa: F811
+    template: str,
+    seed: int,
+) -> None:
+    gt = random_ground_truth(random.Random(seed), template=template)
+    pdf = to_pdf(render_docx(gt, rng=random.Random(gt.title), vertical_labels=True))
+    report = parse_report(pdf, "report.pdf")
+    assert (report.template, report.status) == (template, STATUS_OK), report.warnings
+    assert not wrong_cells(report, gt)
+    assert "三、本年度办理结果" in report.text  # the vertical label read as one cell
 
 
 def test_tight_leading_without_the_vertical_column() -> None:

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass, field
 
 from .document import HEADING, PAGE_BREAK, PARA, SIGN, SUBHEADING, TABLE, TITLE, build_document, default_rng
-from .tables import LABEL, Slot, Table, layout
+from .tables import LABEL, Slot, Table, layout, vertical_label
 from .truth import GroundTruth
 
 CM = 72 / 2.54
@@ -159,14 +159,7 @@ def layout_report(
 
 
 def _vertical(slot: Slot, table: Table, style: Style) -> bool:
-    """WPS sets a rowspan label of a narrow first column vertically (三、本年度办理结果)."""
-    return (
-        style.vertical_labels
-        and slot.col == 0
-        and slot.cell.colspan == 1
-        and slot.cell.rowspan > 2
-        and table.widths[0] < 1.5
-    )
+    return style.vertical_labels and vertical_label(slot, table)
 
 
 def _table(flow: _Flow, table: Table, style: Style) -> None:
