@@ -110,8 +110,13 @@ def test_a_huge_scanned_page_is_not_rendered(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_a_large_page_is_rendered_smaller(monkeypatch: pytest.MonkeyPatch) -> None:
-    sizes = []
-    monkeypatch.setattr(ocr, "image_blocks", lambda image: sizes.append(image.size) or [])
+    sizes: list[tuple[int, int]] = []
+
+    def record(image: Image.Image) -> list[object]:
+        sizes.append(image.size)
+        return []
+
+    monkeypatch.setattr(ocr, "image_blocks", record)
     parse_report(scanned_pdf(1, dpi=18.0), "a0.pdf")  # 800 pt square: 2.6 Mpx at scale 2 fits
     monkeypatch.setattr(limits, "RENDER_MAX_PIXELS", 1_000_000)
     parse_report(scanned_pdf(1, dpi=18.0), "a0.pdf")
@@ -126,7 +131,11 @@ def test_ocr_pages_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_ocr_seconds_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ocr, "image_blocks", lambda image: time.sleep(0.05) or [])
+    def slow(image: Image.Image) -> list[object]:
+        time.sleep(0.05)
+        return []
+
+    monkeypatch.setattr(ocr, "image_blocks", slow)
     monkeypatch.setattr(limits, "OCR_MAX_SECONDS", 0.01)
     report = parse_report(scanned_pdf(3), "scan.pdf")
     assert report.status == STATUS_FAILED

@@ -18,7 +18,7 @@ from test_formats_pdf import wrong_cells
 from pipeline.parse import parse_report
 from pipeline.readers.geometry import Ink, Ruling, cell_text, page_blocks, ruled_tables
 from pipeline.readers.pdf import _page_inks
-from pipeline.render import random_ground_truth, render_docx
+from pipeline.render import GroundTruth, random_ground_truth, render_docx
 from pipeline.render.pages import CM, MARGINS, Style, layout_report
 from pipeline.render.pdf_writer import VERTICAL_FONT_SIZE, write_pdf
 from pipeline.report import STATUS_OK
@@ -26,7 +26,7 @@ from pipeline.report import STATUS_OK
 CASES = [(template, seed) for template in ("2021", "2019") for seed in range(6)]
 
 
-def wps_pdf(template: str, seed: int, style: Style | None = None) -> tuple[object, bytes]:
+def wps_pdf(template: str, seed: int, style: Style | None = None) -> tuple[GroundTruth, bytes]:
     gt = random_ground_truth(random.Random(seed), template=template)
     return gt, write_pdf(layout_report(gt, style), title="")
 
@@ -36,8 +36,8 @@ def test_every_cell_of_a_wps_style_pdf(template: str, seed: int) -> None:
     gt, pdf = wps_pdf(template, seed)
     report = parse_report(pdf, "report.pdf")
     assert (report.template, report.status) == (template, STATUS_OK), report.warnings
-    assert not wrong_cells(report, gt)  # type: ignore[arg-type]
-    assert (report.year, report.agency) == (gt.year, gt.agency)  # type: ignore[attr-defined]
+    assert not wrong_cells(report, gt)
+    assert (report.year, report.agency) == (gt.year, gt.agency)
 
 
 @pytest.mark.parametrize(("template", "seed"), [("2021", 40), ("2019", 41)])
@@ -57,7 +57,7 @@ def test_every_cell_of_a_pdf_made_from_docx_with_vertical_cell_text(
 def test_tight_leading_without_the_vertical_column() -> None:
     gt, pdf = wps_pdf("2021", 7, Style(vertical_labels=False, cell_leading=0.9))
     report = parse_report(pdf, "report.pdf")
-    assert report.status == STATUS_OK and not wrong_cells(report, gt)  # type: ignore[arg-type]
+    assert report.status == STATUS_OK and not wrong_cells(report, gt)
 
 
 def _vertical_page(pdf: bytes) -> tuple[list[Ink], list[tuple[int, float]]]:

@@ -69,8 +69,12 @@ def test_a_damaged_entry_is_read_again(tmp_path: Path, monkeypatch: pytest.Monke
     path = cache_dir("ocr") / entry[:2] / f"{entry}.json"
     path.parent.mkdir(parents=True)
     path.write_text("{not json")
-    assert ocr_cache.cached(entry, lambda: [1, 2], list, list) == [1, 2]
-    assert ocr_cache.cached(entry, lambda: [3], list, list) == [1, 2]  # rewritten whole
+
+    def same(value: object) -> object:
+        return value
+
+    assert ocr_cache.cached(entry, lambda: [1, 2], same, same) == [1, 2]
+    assert ocr_cache.cached(entry, lambda: [3], same, same) == [1, 2]  # rewritten whole
 
 
 def test_the_cache_follows_xdg_and_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -346,6 +346,11 @@ def _unread_cells(
     return found
 
 
+def _decode_read(stored: object) -> tuple[str, float]:
+    assert isinstance(stored, list)
+    return str(stored[0]), float(stored[1])
+
+
 def _recognise(pixels: np.ndarray, box: tuple[int, int, int, int], unit: float) -> Ink:
     pad = int(0.3 * unit)
     x0, y0, x1, y1 = box
@@ -358,7 +363,7 @@ def _recognise(pixels: np.ndarray, box: tuple[int, int, int, int], unit: float) 
         return text, float(min(scores)) if text else 0.0
 
     entry = ocr_cache.key(model_version(), "crop", crop)
-    text, score = ocr_cache.cached(entry, recognise, list, lambda stored: (str(stored[0]), float(stored[1])))  # type: ignore[index]
+    text, score = ocr_cache.cached(entry, recognise, list, _decode_read)
     return Ink(text, float(x0), float(y0), float(x1), float(y1), score)
 
 
