@@ -140,3 +140,23 @@ def test_ocr_seconds_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
     report = parse_report(scanned_pdf(3), "scan.pdf")
     assert report.status == STATUS_FAILED
     assert report.error and report.error.startswith("budget exceeded: OCR seconds")
+
+
+def test_the_pictures_of_a_page_share_one_ocr_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[tuple[int, int]] = []
+
+    def record(image: Image.Image) -> list[object]:
+        read.append(image.size)
+        return []
+
+    monkeypatch.setattr(ocr, "image_blocks", record)
+    monkeypatch.setattr(limits, "OCR_MAX_PAGES", 2)
+    picture = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(picture, "PNG")
+    page = "".join(f"<img src='{n}.png'>" for n in range(5)).encode()
+    images = {f"{n}.png": picture.getvalue() for n in range(5)}
+    report = parse_report(b"<html><body>" + page + b"</body></html>", "page.html", images=images)
+    assert len(read) == 2
+    assert [w for w in report.warnings if "budget" in w] == [
+        "image_unreadable: 2.png: budget exceeded: OCR pages needs 3, allowed 2"
+    ]

@@ -453,13 +453,11 @@ def decode_image(data: bytes) -> list[Image.Image]:
         raise UnreadableDocument(f"image could not be read: {exc}") from exc
 
 
-def read_image(data: bytes) -> Document:
-    """An image attachment (a scanned page, a photographed table, a multi-page TIFF)."""
-    return document_from_blocks("image", images_blocks(decode_image(data), OcrRun()), {"ocr_pages": "all"})
-
-
-def images_blocks(frames: list[Image.Image], ocr: OcrRun) -> list[Block]:
-    """Images read one under the other (the pages of a TIFF, the image pages of an OFD)."""
+def read_image(data: bytes, ocr: OcrRun | None = None) -> Document:
+    """An image attachment (a scanned page, a photographed table, a multi-page TIFF). `ocr` is the
+    OCR run of the document the image belongs to: the pictures of an HTML page share its budgets."""
+    ocr = ocr or OcrRun()
+    frames = decode_image(data)
     blocks: list[Block] = []
     offset = 0.0
     for frame in frames:
@@ -470,7 +468,7 @@ def images_blocks(frames: list[Image.Image], ocr: OcrRun) -> list[Block]:
             block.bottom += offset
             blocks.append(block)
         offset += frame.height
-    return blocks
+    return document_from_blocks("image", blocks, {"ocr_pages": "all"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,6 +514,7 @@ def add_page_images(
         ]
     warnings: list[str] = []
     read = 0
+    ocr = OcrRun()
     for src in sources:
         data = _lookup(src, base_url, images)
         if data is None:
@@ -523,9 +522,11 @@ def add_page_images(
                 warnings.append(f"image_missing: {src} was not among the images given")
             continue
         try:
-            image_doc = read_image(data)
+            image_doc = read_image(data, ocr)
         except (UnreadableDocument, limits.BudgetExceeded) as exc:
             warnings.append(f"image_unreadable: {src}: {exc}")
+            if isinstance(exc, limits.BudgetExceeded) and exc.budget.startswith("OCR"):
+                break  # the page's OCR budget is spent: the pictures after this one are not read
             continue
         if not image_doc.text.strip():
             continue
