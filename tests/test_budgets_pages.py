@@ -109,7 +109,9 @@ def test_a_huge_scanned_page_is_not_rendered(monkeypatch: pytest.MonkeyPatch) ->
     assert report.error and report.error.startswith("budget exceeded: render pixels")
 
 
-def test_a_large_page_is_rendered_smaller(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def ocr_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The sizes of the images handed to OCR (which reads nothing: no recogniser runs)."""
     sizes: list[tuple[int, int]] = []
 
     def record(image: Image.Image) -> list[object]:
@@ -117,6 +119,13 @@ def test_a_large_page_is_rendered_smaller(monkeypatch: pytest.MonkeyPatch) -> No
         return []
 
     monkeypatch.setattr(ocr, "image_blocks", record)
+    return sizes
+
+
+def test_a_large_page_is_rendered_smaller(
+    monkeypatch: pytest.MonkeyPatch, ocr_reads: list[tuple[int, int]]
+) -> None:
+    sizes = ocr_reads
     parse_report(scanned_pdf(1, dpi=18.0), "a0.pdf")  # 800 pt square: 2.6 Mpx at scale 2 fits
     monkeypatch.setattr(limits, "RENDER_MAX_PIXELS", 1_000_000)
     parse_report(scanned_pdf(1, dpi=18.0), "a0.pdf")
@@ -142,21 +151,16 @@ def test_ocr_seconds_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
     assert report.error and report.error.startswith("budget exceeded: OCR seconds")
 
 
-def test_the_pictures_of_a_page_share_one_ocr_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    read: list[tuple[int, int]] = []
-
-    def record(image: Image.Image) -> list[object]:
-        read.append(image.size)
-        return []
-
-    monkeypatch.setattr(ocr, "image_blocks", record)
+def test_the_pictures_of_a_page_share_one_ocr_budget(
+    monkeypatch: pytest.MonkeyPatch, ocr_reads: list[tuple[int, int]]
+) -> None:
     monkeypatch.setattr(limits, "OCR_MAX_PAGES", 2)
     picture = io.BytesIO()
     Image.new("RGB", (200, 200), "white").save(picture, "PNG")
     page = "".join(f"<img src='{n}.png'>" for n in range(5)).encode()
     images = {f"{n}.png": picture.getvalue() for n in range(5)}
     report = parse_report(b"<html><body>" + page + b"</body></html>", "page.html", images=images)
-    assert len(read) == 2
+    assert len(ocr_reads) == 2
     assert [w for w in report.warnings if "budget" in w] == [
         "image_unreadable: 2.png: budget exceeded: OCR pages needs 3, allowed 2"
     ]
