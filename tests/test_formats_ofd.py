@@ -187,3 +187,23 @@ def test_scanned_ofd_reads_like_a_scanned_pdf(convert_cache: None) -> None:  # n
     assert_right_or_flagged(report, gt)
     scanned_pdf = parse_report(image_pdf(pages), "scan.pdf")
     assert abs(len(wrong_cells(report, gt)) - len(wrong_cells(scanned_pdf, gt))) <= 0.02 * len(report.facts)
+
+
+@pytest.mark.parametrize(
+    ("size", "deltas"),
+    [("big", ""), ("3", " DeltaX='g x 3'"), ("3", " DeltaX='g 1e9 3'")],
+)
+def test_damaged_numbers_are_a_failed_report(size: str, deltas: str) -> None:
+    text_object = (
+        f"<ofd:TextObject ID='5' Boundary='1 1 10 4' Size='{size}'>"
+        f"<ofd:TextCode X='0' Y='3'{deltas}>项目</ofd:TextCode></ofd:TextObject>"
+    )
+    ofd = _package(
+        {
+            "Doc_0/Document.xml": _document(["Pages/Page_0/Content.xml"]),
+            "Doc_0/Pages/Page_0/Content.xml": _page(text_object),
+        }
+    )
+    report = parse_report(ofd, "damaged.ofd")
+    assert report.status == STATUS_FAILED
+    assert report.error and report.error.startswith("OFD") and "\n" not in report.error

@@ -294,7 +294,16 @@ def _edge(ruling: Ruling, a: tuple[float, float], b: tuple[float, float], bx: fl
 
 
 def read_ofd(data: bytes) -> Document:
-    package = _Package(data)
+    try:
+        return _read(_Package(data))
+    except (UnreadableDocument, limits.BudgetExceeded):
+        raise
+    except (ValueError, OverflowError, zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        # A number that is not one, a member that does not inflate: the package is damaged.
+        raise UnreadableDocument(f"OFD could not be read: {type(exc).__name__}: {exc}") from exc
+
+
+def _read(package: _Package) -> Document:
     if "OFD.xml" not in package.names:
         raise UnreadableDocument("OFD: no OFD.xml in the package")
     root = package.xml("OFD.xml")
