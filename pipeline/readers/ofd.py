@@ -1,8 +1,11 @@
 """OFD (GB/T 33190-2016, 版式文档): pages of positioned text and paths, read into the page geometry
 PDF uses (`pipeline.readers.geometry`), then the same lattice, grids and matcher.
 
-How real OFD files are built (checked against public producers' and readers' code and sample
-packages; no library is needed to read them):
+How real OFD files are built (GB/T 33190-2016, checked against public code that writes and reads
+OFD: Java and Rust OFD SDK tests with `DeltaX="g 10 6.61"` runs in 电子发票 text, a C++ OFD
+library's sample of a 数科-made page whose TextObject has `CTM="0.3527 0 0 0.3527 -114.8 111.35"`,
+`Size="14.749"` and `TextCode X="324.419" Y="-303.723"`, readers' handling of `ReadDirection`;
+no library is needed to read them):
 - A zip. `OFD.xml` (namespace http://www.ofdspec.org/2016) lists `DocBody` entries; each names
   its document by `DocRoot` ("Doc_0/Document.xml") and carries `DocInfo` (Title, CreationDate).
 - `Document.xml`: `CommonData` with the default `PageArea/PhysicalBox` ("0 0 210 297", in
