@@ -2,83 +2,57 @@
 of a rule that fails after OCR are flagged (one of them was misread; none is guessed).
 
 Its input is narrow: the document's grids (OCR'd ones carry a score per cell origin,
-`geometry.OcrGrid`), the report's facts and checks, and the cells each rule covers.
+`geometry.OcrGrid`), where each fact was read (the matched cell's grid position, kept by the
+matcher: no second match), the report's facts and checks, and the cells each rule covers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 
-from pipeline.grid import GridCell, TableGrid
-from pipeline.matcher import MatchResult
-from pipeline.numbers import read_cell
+from pipeline.grid import TableGrid
+from pipeline.matcher import GridPosition, Key
 from pipeline.readers.geometry import OcrGrid
-from pipeline.report import KIND_EMPTY, KIND_MISSING, KIND_NOT_APPLICABLE, KIND_NUMBER, Fact, Report
-
-Key = tuple[str, str, str]
-Matcher = Callable[[list[TableGrid]], MatchResult]  # grids -> cells by key, with the cell text
+from pipeline.report import KIND_MISSING, Fact, Report
 
 # A fact read by OCR below this score is reported as low confidence.
 LOW_CONFIDENCE = 0.9
 # Confidence given to cells of a rule that fails after OCR: one of them was misread.
 FAILED_RULE_CONFIDENCE = 0.5
-_TOKEN_BASE = 987_000_000
 
 
-def trace_confidence(grids: list[TableGrid], match: Matcher) -> dict[Key, float]:
-    """The OCR score of every fact that came from an OCR'd cell.
-
-    The matcher returns the text of the cell each key came from, not its position, and a "0" is
-    not unique. So the grids are matched a second time with each OCR'd value cell replaced by a
-    unique number of the same kind; the text a key then receives names its cell. Only rows holding
-    a value are rewritten, and only value-like cells, so the matcher takes the same path.
-    """
-    scores: dict[str, float] = {}
-    traced: list[TableGrid] = []
-    for grid in grids:
-        if isinstance(grid, OcrGrid):
-            traced.append(_tokenised(grid, scores))
-        else:
-            traced.append(grid)
-    if not scores:
-        return {}
-    return {key: scores[cell.raw] for key, cell in match(traced).cells.items() if cell.raw in scores}
-
-
-def _tokenised(grid: OcrGrid, scores: dict[str, float]) -> TableGrid:
-    tokens: dict[tuple[int, int], str] = {}
-    rows = []
-    for row in grid.rows:
-        kinds = [read_cell(c.text).kind for c in row]
-        has_value = any(k in (KIND_NUMBER, KIND_NOT_APPLICABLE) for k in kinds)
-        new_row = []
-        for cell, kind in zip(row, kinds, strict=True):
-            if has_value and kind in (KIND_NUMBER, KIND_EMPTY, KIND_NOT_APPLICABLE):
-                if cell.origin not in tokens:
-                    tokens[cell.origin] = str(_TOKEN_BASE + len(scores))
-                    scores[tokens[cell.origin]] = grid.confidence.get(cell.origin, 0.0 if cell.text else 1.0)
-                new_row.append(GridCell(tokens[cell.origin], cell.origin))
-            else:
-                new_row.append(cell)
-        rows.append(new_row)
-    return TableGrid(rows=rows, aligned=grid.aligned, source=grid.source)
+def cell_scores(grids: Sequence[TableGrid]) -> dict[GridPosition, float]:
+    """The OCR score of every cell of the OCR'd grids, by position (grid index, cell origin). A
+    cell OCR left without a score is 0 when it holds text, 1 when blank (nothing to misread)."""
+    scores: dict[GridPosition, float] = {}
+    for table, grid in enumerate(grids):
+        if not isinstance(grid, OcrGrid):
+            continue
+        for row in grid.rows:
+            for cell in row:
+                default = 0.0 if cell.text else 1.0
+                scores[GridPosition(table, *cell.origin)] = grid.confidence.get(cell.origin, default)
+    return scores
 
 
 def apply_ocr_evidence(
     report: Report,
-    grids: list[TableGrid],
-    match: Matcher,
+    grids: Sequence[TableGrid],
+    positions: Mapping[Key, GridPosition | None],
     rule_cells: Mapping[tuple[str, str], list[Key]],
 ) -> None:
     """Mark facts read by OCR (method, confidence) and flag the doubtful ones.
 
-    `rule_cells` lists the cells of each rule scope ((rule, scope) -> keys): a rule that fails
-    after OCR means one of its cells was misread, so all of them are flagged rather than guessed.
+    `positions` says where each fact was read (the matched cell's grid position; None for the
+    text fallback and prose): its score is that cell's. `rule_cells` lists the cells of each rule
+    scope ((rule, scope) -> keys): a rule that fails after OCR means one of its cells was
+    misread, so all of them are flagged rather than guessed.
     """
     ocr_grids = [g for g in grids if isinstance(g, OcrGrid)]
     if not ocr_grids:
         return
-    confidence = trace_confidence(grids, match)
+    scores = cell_scores(grids)
+    confidence = {key: scores[at] for key, at in positions.items() if at is not None and at in scores}
     only_ocr = len(ocr_grids) == len(grids)
     reasons: dict[Key, str] = {}
     for fact in report.facts:
