@@ -341,9 +341,9 @@ def _read(package: _Package) -> Document:
         width, height = _area(page_root) or default_area or (210.0, 297.0)
         page = _Page()
         for reference in (c for c in page_root if _tag(c) == "Template"):
-            template = templates.get(reference.get("TemplateID", ""))
-            if template in package.names:
-                _objects(package.xml(template), page)
+            location = templates.get(reference.get("TemplateID", ""))
+            if location is not None and location in package.names:
+                _objects(package.xml(location), page)
         _objects(page_root, page)
         page_starts.add(len(blocks))
         found, ocr = _page_blocks(page, width, height, package, resources, ocr)
