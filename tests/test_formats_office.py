@@ -11,6 +11,7 @@ import pytest
 from test_formats_corpus import convert_cache, docx_of, ground_truth, to_doc, to_xls  # noqa: F401
 from test_formats_pdf import wrong_cells
 
+from pipeline.cache import CACHE_ENV
 from pipeline.parse import parse_report
 from pipeline.readers import office
 from pipeline.readers.office import ConversionError, cache_dir, convert
@@ -52,10 +53,13 @@ def test_conversions_are_cached_by_content(convert_cache: None, monkeypatch: pyt
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(office.CACHE_ENV, raising=False)
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     assert cache_dir() == Path.home() / ".cache" / "nianbao" / "convert"
-    monkeypatch.setenv(office.CACHE_ENV, str(tmp_path))
-    assert cache_dir() == tmp_path
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "nianbao" / "convert"
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    assert cache_dir() == tmp_path / "convert"
 
 
 def _fake_soffice(tmp_path: Path, body: str) -> str:
@@ -71,7 +75,7 @@ def test_a_hanging_conversion_is_killed_with_its_children(
     child = tmp_path / "child.pid"
     hang = _fake_soffice(tmp_path, f"sleep 60 & echo $! > {child}; wait")
     monkeypatch.setattr(office, "soffice", lambda: hang)
-    monkeypatch.setenv(office.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     start = time.monotonic()
     with pytest.raises(ConversionError, match="timed out"):
         convert(b"not a document", "docx", source_suffix=".doc", timeout=1)
@@ -88,7 +92,7 @@ def test_a_failed_conversion_is_an_unreadable_document(
 ) -> None:
     failing = _fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 1")
     monkeypatch.setattr(office, "soffice", lambda: failing)
-    monkeypatch.setenv(office.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     doc = to_doc_header_only()
     report = parse_report(doc, "broken.doc")
     assert report.status == STATUS_FAILED

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING
 
 import olefile
 
+from pipeline.cache import cache_dir as _cache_dir
+from pipeline.cache import write_atomically
 from pipeline.grid import GridCell, TableGrid
 from pipeline.readers import Document, UnreadableDocument
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
 
-CACHE_ENV = "NIANBAO_CACHE"
 CONVERT_TIMEOUT = 120.0  # seconds; a normal report converts in 1–2 s
 # LibreOffice export filters by target extension.
 _FILTERS = {
@@ -48,9 +49,8 @@ class ConversionError(UnreadableDocument):
 
 
 def cache_dir() -> Path:
-    """Where conversions are cached: $NIANBAO_CACHE, else ~/.cache/nianbao/convert."""
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else Path.home() / ".cache" / "nianbao" / "convert"
+    """Where conversions are cached: the "convert" folder of the parser's cache (`pipeline.cache`)."""
+    return _cache_dir("convert")
 
 
 def ole_kind(data: bytes) -> str | None:
@@ -151,10 +151,7 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
         if not result.exists():
             raise ConversionError(f"LibreOffice produced no {target} (the input may be corrupt)")
         converted = result.read_bytes()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(converted)
-    partial.replace(cached)  # atomic: a concurrent reader sees the whole file or none
+    write_atomically(cached, converted)
     return converted
 
 
