@@ -31,6 +31,7 @@ SMALL: dict[str, list[str]] = {
     "grep": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "panel": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "runreport": ["--sites", "500", "--runs", "10", "--documents", "200"],
+    "ocr_cache": ["--n", "1"],
 }
 
 

@@ -128,9 +128,10 @@ def _fill(report: Report, document: Document) -> None:
     report.facts = _facts(matched.cells, era, report.warnings)
     report.checks = era.check({f.key: f for f in report.facts})
     if "ocr_pages" in document.metadata or "ocr_images" in document.metadata:
-        from pipeline.readers.ocr import apply_ocr_evidence
+        from pipeline.ocr_evidence import apply_ocr_evidence
 
-        apply_ocr_evidence(report, document.tables, era.match_grids, era.rule_cells())
+        positions = {key: cell.position for key, cell in matched.cells.items()}
+        apply_ocr_evidence(report, document.tables, positions, era.rule_cells())
     report.status = _status(report)
 
 

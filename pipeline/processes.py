@@ -3,7 +3,7 @@
 A crawl killed with SIGKILL runs no cleanup code, so every child is tied to its parent by the
 kernel instead: `die_with_parent` (Linux `PR_SET_PDEATHSIG`) is the first thing each worker and
 each LibreOffice launcher does. Temporary folders of a killed run are removed by the next one
-(`remove_stale_temp`), and the one cache folder follows the XDG base directory rules.
+(`remove_stale_temp`); the one cache folder is `pipeline.cache`'s.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import signal
 import tempfile
 from pathlib import Path
 
-CACHE_ENV = "NIANBAO_CACHE"  # overrides the cache folder outright
 TEMP_PREFIX = "nianbao-"  # every temporary folder nianbao makes: /tmp/nianbao-lo-*, …
 _PR_SET_PDEATHSIG = 1
 _OWNER_FILE = ".owner-pid"
@@ -44,17 +43,6 @@ def limit_memory(max_bytes: int) -> None:
     if hard != resource.RLIM_INFINITY:
         max_bytes = min(max_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (max_bytes, hard))
-
-
-def cache_home() -> Path:
-    """nianbao's cache folder: $NIANBAO_CACHE, else $XDG_CACHE_HOME/nianbao, else ~/.cache/nianbao.
-    The one place derived files (LibreOffice conversions, OCR) may be kept outside `--out`."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"  # the spec ignores relative ones
-    return base / "nianbao"
 
 
 def make_temp_dir(kind: str) -> Path:

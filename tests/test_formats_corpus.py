@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
-from pipeline.processes import CACHE_ENV
+from pipeline.cache import CACHE_ENV
 from pipeline.readers import OLE2_MAGIC, detect_format
 from pipeline.readers.office import convert
 from pipeline.render import GroundTruth, random_ground_truth, render_docx, render_xlsx

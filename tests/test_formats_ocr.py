@@ -26,9 +26,10 @@ from test_formats_pdf import wrong_cells
 
 import pipeline.parse
 from pipeline.grid import TableGrid
+from pipeline.ocr_evidence import low_confidence
 from pipeline.parse import parse_report
 from pipeline.readers import Document
-from pipeline.readers.ocr import OcrGrid, low_confidence
+from pipeline.readers.geometry import OcrGrid
 from pipeline.readers.office import convert
 from pipeline.readers.pdf import read_pdf
 from pipeline.render import GroundTruth

@@ -88,17 +88,8 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-# The PDF reader's page geometry is used by OCR, whose page reader the PDF reader calls for scans:
-# the shared geometry module of issue 8 (readers/geometry.py) ends it. Delete the line then.
-KNOWN_CYCLES = [("pipeline.readers.ocr", "pipeline.readers.pdf")]
-
-
 def test_no_import_cycles() -> None:
-    graph = _graph()
-    for a, b in KNOWN_CYCLES:
-        assert _cycle({a: graph[a] & {b}, b: graph[b] & {a}}), f"{a} <-> {b} is no cycle any more: unlist it"
-        graph[a] = graph[a] - {b}
-    cycle = _cycle(graph)
+    cycle = _cycle(_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 

@@ -43,8 +43,8 @@ _IMAGE_MAGIC = tuple(IMAGE_EXTENSIONS)
 
 
 def detect_format(data: bytes) -> str:
-    """The format of a document from its bytes: html, text, json, docx, xlsx, pdf, ole2, image, zip
-    or empty."""
+    """The format of a document from its bytes: html, text, json, docx, xlsx, ofd, pdf, ole2, image,
+    zip, binary or empty."""
     if not data.strip():
         return "empty"
     if data.startswith(b"%PDF") or data[:1024].lstrip().startswith(b"%PDF"):
@@ -85,4 +85,6 @@ def _zip_format(data: bytes) -> str:
         return "docx"
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if "OFD.xml" in names:
+        return "ofd"
     return "zip"

@@ -35,6 +35,10 @@ def reader_for(fmt: str) -> Reader | None:
         from pipeline.readers.pdf import read_pdf
 
         return read_pdf
+    if fmt == "ofd":
+        from pipeline.readers.ofd import read_ofd
+
+        return read_ofd
     if fmt == "ole2":
         from pipeline.readers.office import read_ole2
 

@@ -3,46 +3,58 @@
 OCR is rapidocr (PP-OCR models shipped inside the wheel, run by onnxruntime, fully offline). The
 recogniser returns every character with its box and score. Table borders are found in the image
 with OpenCV once the text it read is erased (so strokes are not taken for borders) and handed to
-the same lattice as PDF rulings (`pipeline.readers.pdf.page_blocks`); borders a scan lost are
+the page geometry PDF and OFD use (`pipeline.readers.geometry`); borders a scan lost are
 restored where the text falls apart at them, and cells with ink but no text are read again.
 A cell's confidence is the lowest score of its characters: nothing is corrected, a doubtful read
-stays what it is and is flagged downstream (`apply_ocr_evidence`).
+stays what it is and is flagged downstream (`pipeline.ocr_evidence`).
+
+OCR once: what the recogniser reads from an image is cached by the image's content hash and the
+OCR model version (`pipeline.readers.ocr_cache`), so `nianbao reparse` after a parser change
+re-runs only the geometry. Budgets (`pipeline.limits`): decoded image pixels, pixels rendered
+for OCR, OCR pages and seconds per document (`OcrRun`). Telemetry off: onnxruntime otherwise
+writes a device id and a database under ~/.cache/Microsoft and sends events
+(`ORT_DISABLE_TELEMETRY`, set before onnxruntime loads, and `disable_telemetry_events`).
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import math
 import os
 import re
 import statistics
-import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import time
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
 
 import numpy as np
 
-from pipeline.grid import GridCell, TableGrid
-from pipeline.matcher import MatchResult
-from pipeline.numbers import read_cell
-from pipeline.readers import Document, UnreadableDocument
-from pipeline.readers.pdf import Block, Ink, Lattice, Ruling, document_from_blocks, page_blocks, ruled_tables
-from pipeline.report import KIND_EMPTY, KIND_MISSING, KIND_NOT_APPLICABLE, KIND_NUMBER, Fact, Report
+from pipeline import limits
+from pipeline.readers import Document, UnreadableDocument, ocr_cache
+from pipeline.readers.geometry import (
+    Block,
+    Box,
+    Ink,
+    Lattice,
+    Ruling,
+    document_from_blocks,
+    page_blocks,
+    ruled_tables,
+)
 
 if TYPE_CHECKING:
     from PIL import Image
 
-Key = tuple[str, str, str]
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom
-Matcher = Callable[[list[TableGrid]], MatchResult]  # grids -> cells by key, with the cell text
+# Read by onnxruntime when it loads: no device id under ~/.cache, no telemetry events.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
-# A fact read by OCR below this score is reported as low confidence.
-LOW_CONFIDENCE = 0.9
-# Confidence given to cells of a rule that fails after OCR: one of them was misread.
-FAILED_RULE_CONFIDENCE = 0.5
+# Render scale for OCR (2 = 144 dpi: body text about 30 px high, what the recogniser is trained on).
+OCR_SCALE = 2.0
+# Below this render scale (72 dpi) body text is too small to read: the page is refused.
+_MIN_OCR_SCALE = 1.0
 # Height of a glyph relative to the recogniser's character boxes.
 _GLYPH_SHARE = 0.65
 # Images smaller than this (pixels) are icons, bullets or spacers, not tables.
@@ -52,51 +64,75 @@ _TARGET_SIDE = 1600
 _MAX_UPSCALE = 3.0
 
 
-@dataclass
-class OcrGrid(TableGrid):
-    """A grid read by OCR: `confidence` holds each cell's score by cell origin (0 = ink not read)."""
-
-    confidence: dict[tuple[int, int], float] = field(default_factory=dict)
-
-
 # ---------------------------------------------------------------------------------------------
 # The engine
 # ---------------------------------------------------------------------------------------------
 
 
+_PARAMS: dict[str, Any] = {
+    "Global.log_level": "warning",
+    # Keep every read, however doubtful: the score is reported, not used to drop text.
+    "Global.text_score": 0.0,
+    # Report pages are upright: the 180° classifier only costs time.
+    "Global.use_cls": False,
+    # Detection on at most 1280 px (text stays > 20 px high on a 144 dpi page): half the time.
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 1280,
+    # The recogniser pads every crop to at least this width; the default 320 makes a lone
+    # digit of a table cell cost as much as a line of prose (a table page reads in half the
+    # time at 96). Narrower still (48) lowers the scores of correct digits to ~0.5.
+    "Rec.rec_img_shape": [3, 48, 96],
+}
+
+
 @cache
 def _engine() -> Any:
-    _ensure_writable_home()
     try:
+        import onnxruntime
         from rapidocr import RapidOCR
     except ImportError as exc:
         raise UnreadableDocument("OCR is not installed: pip install 'nianbao[ocr]'") from exc
 
-    params = {
-        "Global.log_level": "warning",
-        # Keep every read, however doubtful: the score is reported, not used to drop text.
-        "Global.text_score": 0.0,
-        # Report pages are upright: the 180° classifier only costs time.
-        "Global.use_cls": False,
-        # Detection on at most 1280 px (text stays > 20 px high on a 144 dpi page): half the time.
-        "Det.limit_type": "max",
-        "Det.limit_side_len": 1280,
-        # The recogniser pads every crop to at least this width; the default 320 makes a lone
-        # digit of a table cell cost as much as a line of prose (a table page reads in half the
-        # time at 96). Narrower still (48) lowers the scores of correct digits to ~0.5.
-        "Rec.rec_img_shape": [3, 48, 96],
-    }
-    return RapidOCR(params=params)
+    onnxruntime.disable_telemetry_events()
+    return RapidOCR(params=_PARAMS)
 
 
-def _ensure_writable_home() -> None:
-    """onnxruntime writes a device id under ~/.cache at first use; a read-only HOME would crash it."""
-    home = os.path.expanduser("~")
-    if not os.access(home, os.W_OK):
-        os.environ["HOME"] = tempfile.mkdtemp(prefix="nianbao-home-")
+@cache
+def model_version() -> str:
+    """What decides the recogniser's output: rapidocr (its models ship in the wheel), onnxruntime
+    and the parameters; part of every OCR cache key."""
+    from importlib.metadata import version
+
+    return f"rapidocr {version('rapidocr')}; onnxruntime {version('onnxruntime')}; {sorted(_PARAMS.items())}"
 
 
-def _read_chars(image: np.ndarray) -> tuple[list[Ink], list[Box]]:
+Reads = tuple[list[Ink], list[Box]]
+
+
+def _ink_rows(inks: list[Ink]) -> list[list[object]]:
+    return [[i.text, i.x0, i.top, i.x1, i.bottom, i.confidence] for i in inks]
+
+
+def _encode_reads(reads: Reads) -> object:
+    return {"inks": _ink_rows(reads[0]), "lines": [list(b) for b in reads[1]]}
+
+
+def _decode_reads(stored: object) -> Reads:
+    assert isinstance(stored, dict)
+    inks = [
+        Ink(str(t), float(a), float(b), float(c), float(d), float(e)) for t, a, b, c, d, e in stored["inks"]
+    ]
+    lines = [(float(a), float(b), float(c), float(d)) for a, b, c, d in stored["lines"]]
+    return inks, lines
+
+
+def _reads(image: np.ndarray) -> Reads:
+    """`_read_chars` of an image, read once per image and model version (`ocr_cache`)."""
+    entry = ocr_cache.key(model_version(), "page", image)
+    return ocr_cache.cached(entry, lambda: _read_chars(image), _encode_reads, _decode_reads)
+
+
+def _read_chars(image: np.ndarray) -> Reads:
     """Every character the recogniser reads, with its box and score, and the boxes of the text
     lines it found (pixels, top-down)."""
     # Every step named: the engine keeps the flags of its previous call (see `_recognise`).
@@ -310,15 +346,24 @@ def _unread_cells(
     return found
 
 
+def _decode_read(stored: object) -> tuple[str, float]:
+    assert isinstance(stored, list)
+    return str(stored[0]), float(stored[1])
+
+
 def _recognise(pixels: np.ndarray, box: tuple[int, int, int, int], unit: float) -> Ink:
     pad = int(0.3 * unit)
     x0, y0, x1, y1 = box
-    crop = pixels[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
-    crop = np.ascontiguousarray(crop)
-    result = _engine()(crop, use_det=False, use_cls=False, use_rec=True, return_word_box=False)
-    texts, scores = result.txts or (), result.scores or ()
-    text = "".join(texts).strip()
-    score = float(min(scores)) if text else 0.0
+    crop = np.ascontiguousarray(pixels[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad])
+
+    def recognise() -> tuple[str, float]:
+        result = _engine()(crop, use_det=False, use_cls=False, use_rec=True, return_word_box=False)
+        texts, scores = result.txts or (), result.scores or ()
+        text = "".join(texts).strip()
+        return text, float(min(scores)) if text else 0.0
+
+    entry = ocr_cache.key(model_version(), "crop", crop)
+    text, score = ocr_cache.cached(entry, recognise, list, _decode_read)
     return Ink(text, float(x0), float(y0), float(x1), float(y1), score)
 
 
@@ -337,7 +382,7 @@ def image_blocks(image: Image.Image) -> list[Block]:
             (round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS
         )
     pixels = _deskew(np.asarray(image.convert("RGB")))
-    inks, lines = _read_chars(pixels)
+    inks, lines = _reads(pixels)
     # Glyph height: the recogniser's boxes are padded to about 1.5 times the text they hold.
     unit = _GLYPH_SHARE * statistics.median(i.height for i in inks) if inks else 15.0
     ink = _ink(pixels)
@@ -353,24 +398,72 @@ def image_blocks(image: Image.Image) -> list[Block]:
     return blocks
 
 
-def _frames(data: bytes) -> list[Image.Image]:
+class OcrRun:
+    """The OCR of one document: its budgets of pages and seconds (`pipeline.limits`), charged by
+    every page or picture it reads."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.seconds = 0.0
+
+    def image_blocks(self, image: Image.Image) -> list[Block]:
+        self.pages += 1
+        if self.pages > limits.OCR_MAX_PAGES:
+            raise limits.BudgetExceeded("OCR pages", self.pages, limits.OCR_MAX_PAGES)
+        if self.seconds > limits.OCR_MAX_SECONDS:
+            raise limits.BudgetExceeded("OCR seconds", round(self.seconds), limits.OCR_MAX_SECONDS)
+        start = time.monotonic()
+        try:
+            return image_blocks(image)
+        finally:
+            self.seconds += time.monotonic() - start
+
+    @staticmethod
+    def render_scale(width: float, height: float) -> float:
+        """The scale to render a page region of this size (points) for OCR: `OCR_SCALE`, lowered
+        to stay within the render budget; a region that would need less than 72 dpi is refused."""
+        scale = min(OCR_SCALE, math.sqrt(limits.RENDER_MAX_PIXELS / max(width * height, 1.0)))
+        if scale < _MIN_OCR_SCALE:
+            needed = width * height * _MIN_OCR_SCALE**2
+            raise limits.BudgetExceeded("render pixels", round(needed), limits.RENDER_MAX_PIXELS)
+        return scale
+
+
+def decode_image(data: bytes) -> list[Image.Image]:
+    """The frames of an image file as RGB images, each within the decoded-pixel budget (checked
+    from the header, before any pixel is decoded)."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     try:
         image = Image.open(io.BytesIO(data))
-        return [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
+        frames = []
+        for frame in ImageSequence.Iterator(image):
+            pixels = frame.size[0] * frame.size[1]
+            if pixels > limits.IMAGE_MAX_PIXELS:
+                raise limits.BudgetExceeded("image pixels", pixels, limits.IMAGE_MAX_PIXELS)
+            frames.append(frame.convert("RGB"))
+        return frames
+    except limits.BudgetExceeded:
+        raise
+    except Image.DecompressionBombError as exc:  # PIL's own guard, raised on opening
+        declared = re.search(r"\((\d+) pixels\)", str(exc))
+        needed = int(declared[1]) if declared else limits.IMAGE_MAX_PIXELS + 1
+        raise limits.BudgetExceeded("image pixels", needed, limits.IMAGE_MAX_PIXELS) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnreadableDocument(f"image could not be read: {exc}") from exc
 
 
-def read_image(data: bytes) -> Document:
-    """An image attachment (a scanned page, a photographed table, a multi-page TIFF)."""
+def read_image(data: bytes, ocr: OcrRun | None = None) -> Document:
+    """An image attachment (a scanned page, a photographed table, a multi-page TIFF). `ocr` is the
+    OCR run of the document the image belongs to: the pictures of an HTML page share its budgets."""
+    ocr = ocr or OcrRun()
+    frames = decode_image(data)
     blocks: list[Block] = []
     offset = 0.0
-    for frame in _frames(data):
+    for frame in frames:
         if min(frame.size) < _MIN_IMAGE_SIDE:
             continue
-        for block in image_blocks(frame):
+        for block in ocr.image_blocks(frame):
             block.top += offset
             block.bottom += offset
             blocks.append(block)
@@ -421,6 +514,7 @@ def add_page_images(
         ]
     warnings: list[str] = []
     read = 0
+    ocr = OcrRun()
     for src in sources:
         data = _lookup(src, base_url, images)
         if data is None:
@@ -428,9 +522,11 @@ def add_page_images(
                 warnings.append(f"image_missing: {src} was not among the images given")
             continue
         try:
-            image_doc = read_image(data)
-        except UnreadableDocument as exc:
+            image_doc = read_image(data, ocr)
+        except (UnreadableDocument, limits.BudgetExceeded) as exc:
             warnings.append(f"image_unreadable: {src}: {exc}")
+            if isinstance(exc, limits.BudgetExceeded) and exc.budget.startswith("OCR"):
+                break  # the page's OCR budget is spent: the pictures after this one are not read
             continue
         if not image_doc.text.strip():
             continue
@@ -442,94 +538,3 @@ def add_page_images(
     if read:
         document.metadata["ocr_images"] = str(read)
     return warnings
-
-
-# ---------------------------------------------------------------------------------------------
-# OCR evidence on facts: per-cell scores, and rules that fail after OCR
-# ---------------------------------------------------------------------------------------------
-
-_TOKEN_BASE = 987_000_000
-
-
-def trace_confidence(grids: list[TableGrid], match: Matcher) -> dict[Key, float]:
-    """The OCR score of every fact that came from an OCR'd cell.
-
-    The matcher returns the text of the cell each key came from, not its position, and a "0" is
-    not unique. So the grids are matched a second time with each OCR'd value cell replaced by a
-    unique number of the same kind; the text a key then receives names its cell. Only rows holding
-    a value are rewritten, and only value-like cells, so the matcher takes the same path.
-    """
-    scores: dict[str, float] = {}
-    traced: list[TableGrid] = []
-    for grid in grids:
-        if isinstance(grid, OcrGrid):
-            traced.append(_tokenised(grid, scores))
-        else:
-            traced.append(grid)
-    if not scores:
-        return {}
-    return {key: scores[cell.raw] for key, cell in match(traced).cells.items() if cell.raw in scores}
-
-
-def _tokenised(grid: OcrGrid, scores: dict[str, float]) -> TableGrid:
-    tokens: dict[tuple[int, int], str] = {}
-    rows = []
-    for row in grid.rows:
-        kinds = [read_cell(c.text).kind for c in row]
-        has_value = any(k in (KIND_NUMBER, KIND_NOT_APPLICABLE) for k in kinds)
-        new_row = []
-        for cell, kind in zip(row, kinds, strict=True):
-            if has_value and kind in (KIND_NUMBER, KIND_EMPTY, KIND_NOT_APPLICABLE):
-                if cell.origin not in tokens:
-                    tokens[cell.origin] = str(_TOKEN_BASE + len(scores))
-                    scores[tokens[cell.origin]] = grid.confidence.get(cell.origin, 0.0 if cell.text else 1.0)
-                new_row.append(GridCell(tokens[cell.origin], cell.origin))
-            else:
-                new_row.append(cell)
-        rows.append(new_row)
-    return TableGrid(rows=rows, aligned=grid.aligned, source=grid.source)
-
-
-def apply_ocr_evidence(
-    report: Report,
-    grids: list[TableGrid],
-    match: Matcher,
-    rule_cells: Mapping[tuple[str, str], list[Key]],
-) -> None:
-    """Mark facts read by OCR (method, confidence) and flag the doubtful ones.
-
-    `rule_cells` lists the cells of each rule scope ((rule, scope) -> keys): a rule that fails
-    after OCR means one of its cells was misread, so all of them are flagged rather than guessed.
-    """
-    ocr_grids = [g for g in grids if isinstance(g, OcrGrid)]
-    if not ocr_grids:
-        return
-    confidence = trace_confidence(grids, match)
-    only_ocr = len(ocr_grids) == len(grids)
-    reasons: dict[Key, str] = {}
-    for fact in report.facts:
-        if fact.key in confidence:
-            fact.method, fact.confidence = "ocr", round(confidence[fact.key], 4)
-        elif only_ocr and fact.kind != KIND_MISSING:
-            fact.method, fact.confidence = "ocr", 0.0  # recovered from OCR'd text: no cell score
-            reasons[fact.key] = "read from OCR text, no cell score"
-    for check in report.checks:
-        if check.ok:
-            continue
-        for key in rule_cells.get((check.rule, check.scope), []):
-            reasons.setdefault(key, f"rule {check.rule} {check.scope} fails")
-    for fact in report.facts:
-        if fact.method != "ocr":
-            continue
-        reason = reasons.get(fact.key)
-        if reason and reason.startswith("rule"):
-            fact.confidence = min(fact.confidence or 0.0, FAILED_RULE_CONFIDENCE)
-        elif fact.confidence is not None and fact.confidence < LOW_CONFIDENCE:
-            reason = reason or f"OCR score {fact.confidence:.2f}"
-        if reason:
-            report.warnings.append(f"ocr_low_confidence: {'/'.join(fact.key)} ({reason})")
-
-
-def low_confidence(fact: Fact) -> bool:
-    """A fact a researcher should check by eye: OCR'd with a low score or in a failed rule."""
-    return fact.method == "ocr" and (fact.confidence is None or fact.confidence < LOW_CONFIDENCE)

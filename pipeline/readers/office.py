@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING
 
 import olefile
 
+from pipeline.cache import cache_dir as _cache_dir
+from pipeline.cache import write_atomically
 from pipeline.grid import GridCell, TableGrid, check_cells
-from pipeline.processes import cache_home, die_with_parent, make_temp_dir
+from pipeline.processes import die_with_parent, make_temp_dir
 from pipeline.readers import Document, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -47,8 +49,8 @@ class ConversionError(UnreadableDocument):
 
 
 def cache_dir() -> Path:
-    """Where conversions are cached: `convert/` in nianbao's cache folder (XDG_CACHE_HOME)."""
-    return cache_home() / "convert"
+    """Where conversions are cached: the "convert" folder of the parser's cache (`pipeline.cache`)."""
+    return _cache_dir("convert")
 
 
 def ole_kind(data: bytes) -> str | None:
@@ -153,10 +155,7 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
         converted = result.read_bytes()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(converted)
-    partial.replace(cached)  # atomic: a concurrent reader sees the whole file or none
+    write_atomically(cached, converted)
     return converted
 
 

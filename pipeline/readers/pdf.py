@@ -1,486 +1,59 @@
 """PDF: text, ruled tables and reading order from the text layer; scanned pages and images go to OCR.
 
-Tables are rebuilt from the ruling lines (the vector segments that draw cell borders) and the
-positions of the characters, with PDFium (pypdfium2): one pass over a page's characters and path
-objects costs a few milliseconds, an order of magnitude less than pdfminer-based extraction.
-The same lattice (`ruled_tables`, `page_blocks`) turns the lines and text boxes OCR finds on a
-scan into grids (`pipeline.readers.ocr`), so born-digital and scanned tables share one model.
+PDFium (pypdfium2) gives every character with its box and every path object: one pass over a
+page costs a few milliseconds, an order of magnitude less than pdfminer-based extraction. The
+characters and the ruling lines go to the page geometry shared with OFD and OCR
+(`pipeline.readers.geometry`), which rebuilds the tables from them.
 
-Coordinates are top-down throughout (y grows down the page), in PDF points or image pixels.
+Character boxes are PDFium's loose boxes (advance width × font height): tight glyph boxes leave
+gaps inside numbers ("1" is narrow) and put punctuation off its line. PDFium computes a loose box
+from the font size alone, without the text matrix: WPS sets vertical labels (Identity-V fonts)
+at a huge font size scaled down by the text matrix (`/F2 180 Tf 0.058 0 0 0.058 x y Tm`), and
+their loose boxes come out 180 points wide, centred columns away from the character. Such a box
+is scaled back about the character's origin by the matrix's scale.
+
+Budgets (`pipeline.limits`): pages read, pixels rendered for OCR, OCR pages and seconds.
 """
 
 from __future__ import annotations
 
 import ctypes
-import itertools
-import re
-import statistics
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+import math
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.grid import GridCell, TableGrid
-from pipeline.numbers import is_value_like, label_key
+from pipeline import limits
 from pipeline.readers import Document, UnreadableDocument
+from pipeline.readers.geometry import (
+    Block,
+    Box,
+    Ink,
+    Ruling,
+    add_segment,
+    document_from_blocks,
+    has_text,
+    inside_any,
+    join_page_breaks,
+    page_blocks,
+    ruled_tables,
+    scanned_page,
+    without_folios,
+)
+
+if TYPE_CHECKING:
+    from pipeline.readers.ocr import OcrRun
 
 # Segments thinner than this (points) are lines, whatever the path that draws them.
 _THIN = 3.0
 # Distance within which segment ends and cell borders count as the same line (points).
 _PDF_TOLERANCE = 2.0
-# A page is a scan when it has fewer readable characters than this and an image covering it.
-_SCAN_MAX_CHARS = 20
-_SCAN_MIN_IMAGE_SHARE = 0.3
 # An embedded picture is OCR'd as a possible table image when it is at least this large (points).
 _MIN_IMAGE_SIDE = 60.0
 _MIN_IMAGE_AREA = 20000.0
-# Render scale for OCR (2 = 144 dpi: body text about 30 px high, what the recogniser is trained on).
-OCR_SCALE = 2.0
-
-
-@dataclass(frozen=True)
-class Ink:
-    """A piece of text with its box: one character of a text layer, or one OCR'd character."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    confidence: float = 1.0
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-
-@dataclass
-class Ruling:
-    """Horizontal segments (y, x0, x1) and vertical segments (x, y0, y1) of a page."""
-
-    horizontal: list[tuple[float, float, float]] = field(default_factory=list)
-    vertical: list[tuple[float, float, float]] = field(default_factory=list)
-
-
-@dataclass
-class Lattice:
-    """A ruled table: its column and row boundaries and, per unit cell, the cell it belongs to."""
-
-    xs: list[float]
-    ys: list[float]
-    origin: dict[tuple[int, int], tuple[int, int]]
-
-    @property
-    def bbox(self) -> tuple[float, float, float, float]:
-        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
-
-    def locate(self, x: float, y: float) -> tuple[int, int] | None:
-        """The cell (its origin) containing a point, or None outside the table."""
-        c, r = bisect_right(self.xs, x) - 1, bisect_right(self.ys, y) - 1
-        if 0 <= r < len(self.ys) - 1 and 0 <= c < len(self.xs) - 1:
-            return self.origin[(r, c)]
-        return None
-
-
-@dataclass
-class Block:
-    """A table or a paragraph of a page, placed by its top edge for reading order."""
-
-    top: float
-    bottom: float
-    text: str = ""
-    grid: TableGrid | None = None
-    confidence: dict[tuple[int, int], float] = field(default_factory=dict)  # grid cell origin -> score
-    xs: tuple[float, ...] = ()  # column boundaries of a table, to join a table split by a page break
-    ocr: bool = False  # read from an image
-    # Table cells (by origin) whose text runs to their right border: wrapped, it may go on below.
-    wrapped: set[tuple[int, int]] = field(default_factory=set)
-    flush: bool = False  # a paragraph starting at the left margin (not indented: it may continue one)
-    open_end: bool = False  # a paragraph whose last line runs to the right margin (it may continue)
-
-
-# ---------------------------------------------------------------------------------------------
-# The lattice: ruling lines -> tables
-# ---------------------------------------------------------------------------------------------
-
-
-def _cluster(values: Iterable[float], tol: float) -> list[float]:
-    """Sorted values merged into groups no wider than `tol` apart, each replaced by its mean."""
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= tol:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [sum(g) / len(g) for g in groups]
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[object, object] = {}
-
-    def find(self, a: object) -> object:
-        self.parent.setdefault(a, a)
-        while self.parent[a] != a:
-            self.parent[a] = self.parent[self.parent[a]]
-            a = self.parent[a]
-        return a
-
-    def union(self, a: object, b: object) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-
-def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
-    """True when a border is drawn along [lo, hi]: at least half of its inner part is covered.
-
-    Only the inner part counts: line ends (and a scan's thick strokes) reach a little past the
-    lines they meet, and must not draw a border into a short neighbouring row or column.
-    """
-    margin = 0.2 * (hi - lo)
-    inner_lo, inner_hi = lo + margin, hi - margin
-    covered = sum(max(0.0, min(inner_hi, b) - max(inner_lo, a)) for a, b in intervals)
-    return covered >= 0.5 * (inner_hi - inner_lo)
-
-
-def ruled_tables(ruling: Ruling, tol: float) -> list[Lattice]:
-    """Tables from ruling segments: connected groups of crossing lines, cells from drawn borders.
-
-    A border missing between two unit cells merges them, which is how spans are recovered.
-    """
-    uf = _UnionFind()
-    hs, vs = ruling.horizontal, ruling.vertical
-    for i, (y, x0, x1) in enumerate(hs):
-        uf.find(("h", i))
-        for j, (x, y0, y1) in enumerate(vs):
-            if x0 - tol <= x <= x1 + tol and y0 - tol <= y <= y1 + tol:
-                uf.union(("h", i), ("v", j))
-    groups: dict[object, tuple[list[int], list[int]]] = {}
-    for i in range(len(hs)):
-        groups.setdefault(uf.find(("h", i)), ([], []))[0].append(i)
-    for j in range(len(vs)):
-        if ("v", j) in uf.parent:
-            groups.setdefault(uf.find(("v", j)), ([], []))[1].append(j)
-    tables = []
-    for h_ids, v_ids in groups.values():
-        lattice = _lattice([hs[i] for i in h_ids], [vs[j] for j in v_ids], tol)
-        if lattice is not None:
-            tables.append(lattice)
-    return sorted(tables, key=lambda t: t.ys[0])
-
-
-def _lattice(
-    hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]], tol: float
-) -> Lattice | None:
-    ys, xs = _cluster((h[0] for h in hs), tol), _cluster((v[0] for v in vs), tol)
-    if len(ys) < 2 or len(xs) < 3:
-        # A framed paragraph or a rule under a heading, not a table. One row of several cells
-        # is kept: it is what a page break leaves of a table's last row.
-        return None
-    h_at: dict[int, list[tuple[float, float]]] = {}
-    v_at: dict[int, list[tuple[float, float]]] = {}
-    for y, x0, x1 in hs:
-        h_at.setdefault(min(range(len(ys)), key=lambda k: abs(ys[k] - y)), []).append((x0, x1))
-    for x, y0, y1 in vs:
-        v_at.setdefault(min(range(len(xs)), key=lambda k: abs(xs[k] - x)), []).append((y0, y1))
-    uf = _UnionFind()
-    rows, cols = len(ys) - 1, len(xs) - 1
-    for r in range(rows):
-        for c in range(cols):
-            uf.find((r, c))
-            if c + 1 < cols and not _covered(v_at.get(c + 1, []), ys[r], ys[r + 1]):
-                uf.union((r, c), (r, c + 1))
-            if r + 1 < rows and not _covered(h_at.get(r + 1, []), xs[c], xs[c + 1]):
-                uf.union((r, c), (r + 1, c))
-    regions: dict[object, list[tuple[int, int]]] = {}
-    for r in range(rows):
-        for c in range(cols):
-            regions.setdefault(uf.find((r, c)), []).append((r, c))
-    origin = {}
-    for units in regions.values():
-        top_left = (min(u[0] for u in units), min(u[1] for u in units))
-        origin.update(dict.fromkeys(units, top_left))
-    return Lattice(xs, ys, origin)
-
-
-# ---------------------------------------------------------------------------------------------
-# Text: characters -> lines -> paragraphs and cells
-# ---------------------------------------------------------------------------------------------
-
-
-def _lines(inks: list[Ink]) -> list[list[Ink]]:
-    """Characters grouped into lines (by vertical centre), each line left to right."""
-    lines: list[list[Ink]] = []
-    centre = size = 0.0  # running mean centre and tallest character of the current line
-    for ink in sorted(inks, key=lambda i: (i.cy, i.x0)):
-        # Punctuation boxes are small and sit off-centre: measure against the line's height.
-        if lines and abs(ink.cy - centre) <= 0.5 * max(ink.height, size):
-            lines[-1].append(ink)
-            centre += (ink.cy - centre) / len(lines[-1])
-            size = max(size, ink.height)
-        else:
-            lines.append([ink])
-            centre, size = ink.cy, ink.height
-    return [sorted(line, key=lambda i: i.x0) for line in lines]
-
-
-def _ascii_word(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()  # False for "" (ink OCR could not read)
-
-
-def _line_text(line: list[Ink]) -> str:
-    """A line's characters joined; wide gaps (a column gap) become two spaces, as in plain text."""
-    out = [line[0].text]
-    for prev, ink in itertools.pairwise(line):
-        gap, size = ink.x0 - prev.x1, max(prev.height, ink.height)
-        if gap > 1.5 * size:
-            out.append("  ")
-        elif gap > 0.3 * size and _ascii_word(prev.text[-1:]) and _ascii_word(ink.text[:1]):
-            out.append(" ")
-        out.append(ink.text)
-    return "".join(out)
-
-
-def _paragraphs(lines: list[list[Ink]]) -> list[Block]:
-    """Lines joined into paragraphs: a line that runs to the right margin continues on the next,
-    unless the next is indented (a new paragraph) — CJK lines wrap mid-sentence."""
-    if not lines:
-        return []
-    left = min(line[0].x0 for line in lines)
-    right = max(line[-1].x1 for line in lines)
-    out: list[Block] = []
-    for line in lines:
-        size = statistics.median(i.height for i in line)
-        text = _line_text(line)
-        top, bottom = min(i.top for i in line), max(i.bottom for i in line)
-        flush = line[0].x0 <= left + size
-        if out and out[-1].open_end and flush:
-            _continue(out[-1], text, bottom)
-        else:
-            out.append(Block(top, bottom, text=text, flush=flush))
-        out[-1].open_end = line[-1].x1 >= right - 2 * size
-    return out
-
-
-def _continue(block: Block, text: str, bottom: float) -> None:
-    sep = " " if _ascii_word(block.text[-1:]) and _ascii_word(text[:1]) else ""
-    block.text += sep + text
-    block.bottom = bottom
-
-
-def page_blocks(inks: list[Ink], tables: list[Lattice]) -> list[Block]:
-    """A page (or an image) as tables and paragraphs in reading order (top to bottom)."""
-    cell_inks: list[dict[tuple[int, int], list[Ink]]] = [{} for _ in tables]
-    prose: list[Ink] = []
-    for ink in inks:
-        for t, table in enumerate(tables):
-            origin = table.locate(ink.cx, ink.cy)
-            if origin is not None:
-                cell_inks[t].setdefault(origin, []).append(ink)
-                break
-        else:
-            prose.append(ink)
-    blocks = [_table_block(t, cells) for t, cells in zip(tables, cell_inks, strict=True)]
-    blocks += _paragraphs(_lines(prose))
-    return sorted(blocks, key=lambda b: b.top)
-
-
-def _table_block(table: Lattice, cells: dict[tuple[int, int], list[Ink]]) -> Block:
-    lines = {o: _lines(inks) for o, inks in cells.items()}
-    texts = {o: "\n".join(_line_text(line) for line in cell) for o, cell in lines.items()}
-    confidence = {o: min(i.confidence for i in inks) for o, inks in cells.items()}
-    right = {o: table.xs[max(c for (r, c), origin in table.origin.items() if origin == o) + 1] for o in cells}
-    # Wrapped: the last line ends within two characters of the cell's right border (the cell's
-    # padding and the spacing of the characters: a third would have fitted on the line).
-    wrapped = {o: (c := cell[-1][-1]).x1 >= right[o] - 2 * (c.x1 - c.x0) for o, cell in lines.items()}
-    rows = [
-        [
-            GridCell(texts.get(table.origin[(r, c)], ""), table.origin[(r, c)])
-            for c in range(len(table.xs) - 1)
-        ]
-        for r in range(len(table.ys) - 1)
-    ]
-    _, top, _, bottom = table.bbox
-    grid = TableGrid(rows=rows, aligned=True)
-    return Block(
-        top,
-        bottom,
-        grid=grid,
-        confidence=confidence,
-        xs=tuple(table.xs),
-        wrapped={o for o, w in wrapped.items() if w},
-    )
-
-
-def join_page_breaks(blocks: list[Block], page_starts: set[int], tol: float) -> list[Block]:
-    """Join what a page break cut: a paragraph running on at the top of the next page, and a table
-    continued there (its column borders among those of the table it continues).
-
-    Header rows the continuation repeats are dropped, a row broken across the pages is made whole,
-    and a label cell cut by the break (left empty at the top of the continuation) is reattached
-    to the cell it continues.
-    """
-    out: list[Block] = []
-    for i, block in enumerate(blocks):
-        prev = out[-1] if out and i in page_starts else None
-        if prev is not None and prev.grid is None and block.grid is None and prev.open_end and block.flush:
-            _continue(prev, block.text, block.bottom)
-            prev.open_end = block.open_end
-        elif prev is not None and prev.grid is not None and block.grid is not None:
-            # Either part may lack inner borders the other has (rows spanning columns there).
-            xs = prev.xs if len(prev.xs) >= len(block.xs) else block.xs
-            slack = tol * (_SCAN_SLACK if prev.ocr or block.ocr else 1)
-            head, tail = _fit(prev, xs, slack), _fit(block, xs, slack)
-            if head is None or tail is None:
-                out.append(block)
-            else:
-                _append_rows(head, tail)
-                out[-1] = head
-        else:
-            out.append(block)
-    return out
-
-
-def _column_map(xs: tuple[float, ...], own: tuple[float, ...], tol: float) -> list[int] | None:
-    """Index in `xs` of each of a table's own column borders, or None if one is not among them
-    (or the outer borders differ: then it is another table). Compared from the left border: a
-    scanned page sits a little further left or right than the one before."""
-    index = []
-    for x in own:
-        near = [k for k, border in enumerate(xs) if abs((border - xs[0]) - (x - own[0])) <= 2 * tol]
-        if not near:
-            return None
-        index.append(near[0])
-    if index[0] != 0 or index[-1] != len(xs) - 1:
-        return None
-    return index
-
-
-def _fit(block: Block, xs: tuple[float, ...], tol: float) -> Block | None:
-    """A table laid out on the column borders `xs` (a superset of its own), or None."""
-    if block.xs == xs:
-        return block
-    borders = _column_map(xs, block.xs, tol)
-    return None if borders is None else _regrid(block, borders, xs)
-
-
-def _regrid(block: Block, borders: list[int], xs: tuple[float, ...]) -> Block:
-    """A table laid out on finer columns: each cell spans the new columns it covers."""
-    assert block.grid is not None
-    width = len(xs) - 1
-    column_of = [next(c for c in range(len(borders) - 1) if borders[c + 1] > j) for j in range(width)]
-    rows = [
-        [
-            GridCell(
-                row[column_of[j]].text, (row[column_of[j]].origin[0], borders[row[column_of[j]].origin[1]])
-            )
-            for j in range(width)
-        ]
-        for row in block.grid.rows
-    ]
-    confidence = {(r, borders[c]): score for (r, c), score in block.confidence.items()}
-    wrapped = {(r, borders[c]) for r, c in block.wrapped}
-    grid = TableGrid(rows=rows)
-    return Block(
-        block.top, block.bottom, grid=grid, confidence=confidence, xs=xs, ocr=block.ocr, wrapped=wrapped
-    )
-
-
-def _append_rows(head: Block, tail: Block) -> None:
-    assert head.grid is not None and tail.grid is not None
-    above, below = head.grid.rows, tail.grid.rows
-    first = 0
-    while first < min(len(above), len(below)) and _same_row(below[first], above[first]):
-        first += 1  # a header row the continuation repeats
-    if first < len(below) and _finishes_row(above[-1], below[first], head.wrapped):
-        _extend_cells(above, above[-1], below[first])
-        first += 1
-    offset = len(above) - first
-    last = above[-1]
-    # Origins of the continuation -> origins in the joined grid (cut label cells rejoin their top).
-    moved: dict[tuple[int, int], tuple[int, int]] = {}
-    for row in below[first:]:
-        for c, cell in enumerate(row):
-            if cell.origin not in moved:
-                cut = (
-                    cell.origin[0] == first
-                    and not cell.text
-                    and last[c].text
-                    and not is_value_like(last[c].text)
-                )
-                moved[cell.origin] = last[c].origin if cut else (cell.origin[0] + offset, cell.origin[1])
-        above.append(
-            [
-                GridCell(
-                    last[c].text if moved[cell.origin] == last[c].origin else cell.text, moved[cell.origin]
-                )
-                for c, cell in enumerate(row)
-            ]
-        )
-    for origin, score in tail.confidence.items():
-        if origin in moved:
-            head.confidence[moved[origin]] = score
-    head.bottom = tail.bottom
-
-
-# Scans are shifted, stretched and skewed a little differently on every page.
-_SCAN_SLACK = 3
-_ITEM_START = re.compile(r"\s*([(（]?[一二三四五六七八九十\d]+[)）、.．,，])")
-
-
-def _finishes_row(last: list[GridCell], row: list[GridCell], wrapped: set[tuple[int, int]]) -> bool:
-    """Word lets a row break across pages: the next page then starts with the rest of its cells.
-
-    Recognised by what a new row would not look like: no cell starts a numbered item; label text
-    only below a label that wrapped (ran to its cell's border); values only below empty cells;
-    and something left to finish (a value above with nothing below it, or values below).
-    """
-    pairs = list(zip(last, row, strict=False))
-    if not any(cell.text for _, cell in pairs) or any(_ITEM_START.match(c.text) for _, c in pairs if c.text):
-        return False
-    for prev, cell in pairs:
-        if not cell.text:
-            continue
-        if is_value_like(cell.text) and prev.text:
-            return False  # a value under a value or under a column head: a new row
-        if not is_value_like(cell.text) and prev.origin not in wrapped:
-            return False  # a label under a label that was complete: a new row
-    values_above = any(prev.text and is_value_like(prev.text) and not cell.text for prev, cell in pairs)
-    return values_above or any(cell.text and is_value_like(cell.text) for _, cell in pairs)
-
-
-def _extend_cells(rows: list[list[GridCell]], last: list[GridCell], rest: list[GridCell]) -> None:
-    """Append the rest of a broken row's cells to their text, in every copy of each cell."""
-    added = {prev.origin: cell.text for prev, cell in zip(last, rest, strict=False) if cell.text}
-    for r, row in enumerate(rows):
-        rows[r] = [
-            GridCell(f"{cell.text}\n{added[cell.origin]}".strip(), cell.origin)
-            if cell.origin in added
-            else cell
-            for cell in row
-        ]
-
-
-def _same_row(a: list[GridCell], b: list[GridCell]) -> bool:
-    """The same row printed twice (OCR may read a repeated header a little differently)."""
-    first, second = ("|".join(label_key(c.text) for c in row) for row in (a, b))
-    return first == second or SequenceMatcher(None, first, second).ratio() >= 0.9
-
-
-# ---------------------------------------------------------------------------------------------
-# PDF pages
-# ---------------------------------------------------------------------------------------------
+# A loose box taller than this (points) is checked against the text matrix (see the docstring).
+_BIG_BOX = 30.0
 
 
 def read_pdf(data: bytes) -> Document:
@@ -489,41 +62,36 @@ def read_pdf(data: bytes) -> Document:
     except pdfium.PdfiumError as exc:
         raise UnreadableDocument(f"PDF could not be read: {exc}") from exc
     try:
-        blocks: list[Block] = []
-        page_starts: set[int] = set()
-        ocr_pages: list[str] = []
-        for number, page in enumerate(pdf, start=1):
-            page_starts.add(len(blocks))
-            page_blocks_, ocr_used = _page(page)
-            blocks.extend(page_blocks_)
-            if ocr_used:
-                ocr_pages.append(str(number))
-        metadata = _metadata(pdf)
+        return _read(pdf)
+    except pdfium.PdfiumError as exc:  # a broken page tree (one that contains itself) …
+        raise UnreadableDocument(f"PDF could not be read: {exc}") from exc
     finally:
         pdf.close()
+
+
+def _read(pdf: pdfium.PdfDocument) -> Document:
+    count = len(pdf)
+    if count > limits.PDF_MAX_PAGES:
+        raise limits.BudgetExceeded("PDF pages", count, limits.PDF_MAX_PAGES)
+    ocr = None
+    blocks: list[Block] = []
+    page_starts: set[int] = set()
+    ocr_pages: list[str] = []
+    for number in range(count):
+        page = pdf[number]
+        try:
+            page_starts.add(len(blocks))
+            page_blocks_, ocr = _page(page, ocr)
+            blocks.extend(page_blocks_)
+            if any(b.ocr for b in page_blocks_):
+                ocr_pages.append(str(number + 1))
+        finally:
+            page.close()
+    metadata = _metadata(pdf)
     blocks = join_page_breaks(blocks, page_starts, _PDF_TOLERANCE)
     if ocr_pages:
         metadata["ocr_pages"] = ",".join(ocr_pages)
     return document_from_blocks("pdf", blocks, metadata)
-
-
-def document_from_blocks(fmt: str, blocks: list[Block], metadata: dict[str, str]) -> Document:
-    """The Document of a sequence of blocks; grids carrying OCR scores become `OcrGrid`s."""
-    tables: list[TableGrid] = []
-    lines: list[str] = []
-    for block in blocks:
-        if block.grid is None:
-            lines.append(block.text)
-            continue
-        grid = block.grid
-        if block.ocr:
-            from pipeline.readers.ocr import OcrGrid  # only when OCR ran: it needs the ocr extra
-
-            grid = OcrGrid(rows=grid.rows, aligned=True, confidence=dict(block.confidence))
-        grid.source = f"table {len(tables) + 1}"
-        tables.append(grid)
-        lines.append(grid.render())
-    return Document(format=fmt, text="\n".join(lines), tables=tables, metadata=metadata)
 
 
 def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
@@ -537,40 +105,24 @@ def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
     return out
 
 
-def _page(page: pdfium.PdfPage) -> tuple[list[Block], bool]:
-    """The blocks of one page, and whether OCR read any of it (a scan, or pictures in the page)."""
+def _page(page: pdfium.PdfPage, ocr: OcrRun | None) -> tuple[list[Block], OcrRun | None]:
+    """The blocks of one page (a scan, or pictures in the page, go to OCR) and the document's OCR
+    run (created by the first page that needs it: it carries the OCR budgets)."""
     width, height = page.get_size()
     inks = _page_inks(page, height)
     images = _images(page, height)
-    readable = sum(1 for i in inks if _plausible(i.text))
-    big_image = any((b[2] - b[0]) * (b[3] - b[1]) >= _SCAN_MIN_IMAGE_SHARE * width * height for b in images)
-    scanned = (readable < _SCAN_MAX_CHARS and big_image) or (inks and readable < 0.5 * len(inks))
-    if scanned:
-        # A scan, or a text layer of unmapped glyphs (fonts without a ToUnicode map).
-        blocks = _ocr_region(page, (0.0, 0.0, width, height), height)
+    if scanned_page(inks, images, width, height):
+        ocr = ocr or _ocr_run()
+        blocks = _ocr_region(page, (0.0, 0.0, width, height), height, ocr)
     else:
         blocks = page_blocks(inks, ruled_tables(_ruling(page, height), _PDF_TOLERANCE))
         tables = [b for b in blocks if b.grid is not None]
         for box in images:
-            if _inside_any(box, tables) or _has_text(box, inks):
+            if inside_any(box, tables) or has_text(box, inks):
                 continue  # a logo, a seal over the signature, or a background behind text
-            blocks.extend(_ocr_region(page, box, height))
-    ocr_used = any(b.ocr for b in blocks)
-    return sorted((b for b in blocks if not _folio(b, height)), key=lambda b: b.top), ocr_used
-
-
-_FOLIO = re.compile(r"^[-—－\s]*(第\s*)?\d{1,3}(\s*页)?(\s*[/／共]\s*\d{1,3}\s*页?)?[-—－\s]*$")
-
-
-def _folio(block: Block, height: float) -> bool:
-    """A page number in the top or bottom margin (it would read as a stray value between tables)."""
-    in_margin = block.top > 0.88 * height or block.bottom < 0.08 * height
-    return block.grid is None and in_margin and bool(_FOLIO.match(block.text))
-
-
-def _plausible(ch: str) -> bool:
-    """A character a Chinese report is made of (not a private-use or control code point)."""
-    return unicodedata.category(ch)[0] in "LNP" and not ("\ue000" <= ch <= "\uf8ff")
+            ocr = ocr or _ocr_run()
+            blocks.extend(_ocr_region(page, box, height, ocr))
+    return without_folios(blocks, height), ocr
 
 
 def _page_inks(page: pdfium.PdfPage, height: float) -> list[Ink]:
@@ -582,15 +134,38 @@ def _page_inks(page: pdfium.PdfPage, height: float) -> list[Ink]:
             ch = chr(code) if code else ""
             if not ch or ch.isspace() or pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
                 continue
-            # Loose boxes (advance width × font height): tight glyph boxes leave gaps inside
-            # numbers ("1" is narrow), and punctuation boxes would sit off the line.
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
             if right <= left or top <= bottom:
                 continue
+            if top - bottom > _BIG_BOX:
+                left, bottom, right, top = _matrix_box(textpage, i, (left, bottom, right, top))
             inks.append(Ink(ch, left, height - top, right, height - bottom))
         return inks
     finally:
         textpage.close()
+
+
+def _matrix_box(textpage: pdfium.PdfTextPage, index: int, box: Box) -> Box:
+    """A loose box PDFium sized by the font size alone, scaled about the character's origin by
+    the text matrix (left as it is when it already matches the scaled font size)."""
+    matrix = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix)):
+        return box
+    scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
+    left, bottom, right, top = box
+    if scale > 0.9 or top - bottom < 0.5 * size:
+        return box  # no down-scaling, or a box already scaled
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y)):
+        return box
+    ox, oy = x.value, y.value
+    return (
+        ox + (left - ox) * scale,
+        oy + (bottom - oy) * scale,
+        ox + (right - ox) * scale,
+        oy + (top - oy) * scale,
+    )
 
 
 def _ruling(page: pdfium.PdfPage, height: float) -> Ruling:
@@ -598,19 +173,13 @@ def _ruling(page: pdfium.PdfPage, height: float) -> Ruling:
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
         left, bottom, right, top = obj.get_bounds()
         if right - left < _THIN or top - bottom < _THIN:
-            _add_segment(ruling, left, height - top, right, height - bottom)
+            add_segment(ruling, left, height - top, right, height - bottom, _THIN)
         elif _stroked(obj):
             for (x0, y0), (x1, y1) in _path_edges(obj):
-                _add_segment(ruling, min(x0, x1), height - max(y0, y1), max(x0, x1), height - min(y0, y1))
+                add_segment(
+                    ruling, min(x0, x1), height - max(y0, y1), max(x0, x1), height - min(y0, y1), _THIN
+                )
     return ruling
-
-
-def _add_segment(ruling: Ruling, x0: float, top: float, x1: float, bottom: float) -> None:
-    w, h = x1 - x0, bottom - top
-    if w >= h and w > _THIN:
-        ruling.horizontal.append(((top + bottom) / 2, x0, x1))
-    elif h > w and h > _THIN:
-        ruling.vertical.append(((x0 + x1) / 2, top, bottom))
 
 
 def _stroked(obj: pdfium.PdfObject) -> bool:
@@ -641,7 +210,7 @@ def _path_edges(obj: pdfium.PdfObject) -> list[tuple[tuple[float, float], tuple[
     return [(a, b) for a, b in edges if abs(a[0] - b[0]) < 0.5 or abs(a[1] - b[1]) < 0.5]
 
 
-def _images(page: pdfium.PdfPage, height: float) -> list[tuple[float, float, float, float]]:
+def _images(page: pdfium.PdfPage, height: float) -> list[Box]:
     """Boxes (x0, top, x1, bottom) of the pictures on a page large enough to hold a table."""
     boxes = []
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
@@ -652,25 +221,21 @@ def _images(page: pdfium.PdfPage, height: float) -> list[tuple[float, float, flo
     return boxes
 
 
-def _inside_any(box: tuple[float, float, float, float], tables: list[Block]) -> bool:
-    return any(t.top - 1 <= box[1] and box[3] <= t.bottom + 1 for t in tables)
+def _ocr_run() -> OcrRun:
+    from pipeline.readers.ocr import OcrRun  # only when a page needs it: it needs the ocr extra
+
+    return OcrRun()
 
 
-def _has_text(box: tuple[float, float, float, float], inks: list[Ink]) -> bool:
-    return any(box[0] <= i.cx <= box[2] and box[1] <= i.cy <= box[3] for i in inks)
-
-
-def _ocr_region(page: pdfium.PdfPage, box: tuple[float, float, float, float], height: float) -> list[Block]:
+def _ocr_region(page: pdfium.PdfPage, box: Box, height: float, ocr: OcrRun) -> list[Block]:
     """OCR a region of a page (a whole scanned page, or a picture in it), placed in page points."""
-    from pipeline.readers.ocr import image_blocks
-
     width = page.get_size()[0]
     x0, top, x1, bottom = box
-    bitmap = page.render(scale=OCR_SCALE, crop=(x0, height - bottom, width - x1, top))
-    image = bitmap.to_pil().convert("RGB")
-    blocks = image_blocks(image)
+    scale = ocr.render_scale(x1 - x0, bottom - top)
+    bitmap = page.render(scale=scale, crop=(x0, height - bottom, width - x1, top))
+    blocks = ocr.image_blocks(bitmap.to_pil().convert("RGB"))
     for block in blocks:
-        block.top = top + block.top / OCR_SCALE
-        block.bottom = top + block.bottom / OCR_SCALE
-        block.xs = tuple(x0 + x / OCR_SCALE for x in block.xs)
+        block.top = top + block.top / scale
+        block.bottom = top + block.bottom / scale
+        block.xs = tuple(x0 + x / scale for x in block.xs)
     return blocks

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .document import HEADING, PAGE_BREAK, PARA, SIGN, SUBHEADING, TABLE, TITLE, build_document, default_rng
-from .tables import Table, build_tables, layout
+from .tables import Table, build_tables, layout, vertical_label
 from .truth import GroundTruth
 
 _FONTS = {TITLE: "方正小标宋简体", HEADING: "黑体", SUBHEADING: "楷体_GB2312"}
@@ -78,7 +78,7 @@ def _fill_cell(cell: _Cell, text: str, lead_blank: int, size: float) -> None:
             _run(paragraph, line, size=size)
 
 
-def _docx_table(doc: Document, table: Table) -> None:
+def _docx_table(doc: Document, table: Table, *, vertical_labels: bool = False) -> None:
     t = doc.add_table(rows=len(table.rows), cols=table.ncols)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -102,10 +102,17 @@ def _docx_table(doc: Document, table: Table) -> None:
     merged = t._cells
     size = 9 if table.ncols > 10 else 10.5
     for r, c, slot in origins:
-        _fill_cell(merged[r * table.ncols + c], slot.cell.text, slot.cell.lead_blank, size)
+        cell = merged[r * table.ncols + c]
+        _fill_cell(cell, slot.cell.text, slot.cell.lead_blank, size)
+        if vertical_labels and vertical_label(slot, table):
+            # Word's vertical East Asian text: characters upright, one under the other.
+            direction = OxmlElement("w:textDirection")
+            direction.set(qn("w:val"), "tbRlV")
+            cell._tc.get_or_add_tcPr().append(direction)
 
 
-def render_docx(gt: GroundTruth, *, rng: random.Random | None = None) -> bytes:
+def render_docx(gt: GroundTruth, *, rng: random.Random | None = None, vertical_labels: bool = False) -> bytes:
+    """The report as a Word document; `vertical_labels` sets table 三's rowspan label vertically."""
     rng = rng or default_rng(gt)
     doc = Document()
     section = doc.sections[0]
@@ -134,7 +141,7 @@ def render_docx(gt: GroundTruth, *, rng: random.Random | None = None) -> bytes:
         elif block.kind == PAGE_BREAK:
             doc.add_page_break()
         elif block.kind == TABLE and block.table is not None:
-            _docx_table(doc, block.table)
+            _docx_table(doc, block.table, vertical_labels=vertical_labels)
     _page_number_footer(doc)
     out = io.BytesIO()
     doc.save(out)

@@ -69,6 +69,12 @@ def layout(table: Table) -> list[list[Slot]]:
     return grid  # type: ignore[return-value]
 
 
+def vertical_label(slot: Slot, table: Table) -> bool:
+    """A label WPS and Word users set vertically (one character under the other): the rowspan
+    label of a narrow first column, table 三's 三、本年度办理结果."""
+    return slot.col == 0 and slot.cell.colspan == 1 and slot.cell.rowspan > 2 and table.widths[0] < 1.5
+
+
 def split_table(table: Table, at: int, *, repeat_header: bool) -> tuple[Table, Table]:
     """Split before row `at` as a page break does: spans are cut, a label spanning the break
     continues as an empty cell, and the header rows are repeated when Word is told to."""

@@ -26,7 +26,8 @@ class TemplateEra:
     """One era of the report format. Subclasses fill in the class attributes and methods.
 
     The parser runs the same sequence for every era: ``match`` the document, build one fact per
-    codebook cell, ``check`` the facts, then OCR evidence with ``match_grids`` and ``rule_cells``.
+    codebook cell, ``check`` the facts, then OCR evidence from the matched cells' grid positions and
+    ``rule_cells``.
     """
 
     name: str  # the template code in the data ("2021"); its codebook is codebook-<name>.csv
