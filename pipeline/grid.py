@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline import limits
+
 
 @dataclass(frozen=True)
 class GridCell:
@@ -29,20 +31,26 @@ class TableGrid:
 
     @classmethod
     def from_spans(cls, spans: list[list[tuple[str, int, int]]], source: str = "") -> TableGrid:
-        """Build an aligned grid from rows of (text, rowspan, colspan) as markup gives them."""
+        """Build an aligned grid from rows of (text, rowspan, colspan) as markup gives them.
+
+        Spans are clamped to GRID_MAX_SPAN (as browsers clamp colspan); a table whose expanded
+        area would pass GRID_MAX_CELLS raises BudgetExceeded before it is built."""
         grid: dict[tuple[int, int], GridCell] = {}
-        width = 0
+        width = n_rows = 0
         for r, row in enumerate(spans):
             c = 0
             for text, rowspan, colspan in row:
                 while (r, c) in grid:  # skip positions taken by rowspans from above
                     c += 1
-                for dr in range(max(rowspan, 1)):
-                    for dc in range(max(colspan, 1)):
-                        grid.setdefault((r + dr, c + dc), GridCell(text, (r, c)))
-                c += max(colspan, 1)
-                width = max(width, c)
-        n_rows = max((r for r, _ in grid), default=-1) + 1
+                rowspan, colspan = clamp_span(rowspan), clamp_span(colspan)
+                width, n_rows = max(width, c + colspan), max(n_rows, r + rowspan)
+                check_cells(len(grid) + rowspan * colspan)
+                cell = GridCell(text, (r, c))
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        grid.setdefault((r + dr, c + dc), cell)
+                c += colspan
+        check_cells(n_rows * width)
         rows = [[grid.get((r, c), GridCell("", (r, c))) for c in range(width)] for r in range(n_rows)]
         return cls(rows=rows, aligned=True, source=source)
 
@@ -66,3 +74,14 @@ class TableGrid:
             if any(cells):
                 lines.append(" | ".join(cells))
         return "\n".join(lines)
+
+
+def clamp_span(span: int) -> int:
+    """A declared row or column span within 1..GRID_MAX_SPAN."""
+    return min(max(span, 1), limits.GRID_MAX_SPAN)
+
+
+def check_cells(cells: int) -> None:
+    """Raise BudgetExceeded before a table of `cells` expanded cells is built."""
+    if cells > limits.GRID_MAX_CELLS:
+        raise limits.BudgetExceeded("GRID_MAX_CELLS", cells, limits.GRID_MAX_CELLS)

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.limits import NUMBER_MAX_DIGITS
 from pipeline.report import KIND_EMPTY, KIND_NOT_APPLICABLE, KIND_NUMBER, KIND_TEXT
 
 # Spaces of every sort that Word, CMS editors and PDF extraction leave inside cells.
@@ -84,7 +85,10 @@ def read_cell(raw: str) -> CellValue:
     text = text.replace("，", ",")
     if text == "零":
         return CellValue(KIND_NUMBER, 0, unit)
-    if not _NUMBER_RE.match(text):
+    # A run of thousands of digits is no count (and int() refuses 4,300 of them): text.
+    if len(text) > NUMBER_MAX_DIGITS * 2 or not _NUMBER_RE.match(text):
+        return CellValue(KIND_TEXT, None)
+    if sum(ch.isdigit() for ch in text) > NUMBER_MAX_DIGITS:
         return CellValue(KIND_TEXT, None)
     number = text.replace(",", "").lstrip("+")
     if "." in number:

@@ -6,6 +6,8 @@ off for loopback replicas through the runner's overrides (pipeline.crawl.runner.
 never by editing this file.
 """
 
+from pipeline import limits
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -37,6 +39,8 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 NIANBAO_RETRY_BACKOFF = 2.0  # seconds before the first retry, doubled for each further one
 NIANBAO_RETRY_BACKOFF_MAX = 60.0
+NIANBAO_RETRY_AFTER_MAX = 120.0  # a server's Retry-After (429, 503) is honoured up to this many seconds
+NIANBAO_ROBOTS_TIMEOUT = 30.0  # seconds for robots.txt; one that does not answer counts as absent
 
 # --- scope: a crawl always ends ---------------------------------------------------------------
 DEPTH_LIMIT = 250  # backstop only: list pages per site (NIANBAO_MAX_LIST_PAGES) bind first
@@ -47,19 +51,28 @@ REDIRECT_MAX_TIMES = 5
 MEDIA_ALLOW_REDIRECTS = True
 COOKIES_ENABLED = True  # some CMSs keep paging state in a session cookie
 
+# THE fetch policy's connection-time half: names resolving to internal addresses are refused.
+TWISTED_DNS_RESOLVER = "pipeline.crawl.fetch_policy.PolicyResolver"
+
 # Our own validator store replaces the HTTP cache (its RFC 2616 heuristic skips list pages).
 HTTPCACHE_ENABLED = False
 
 # --- the crawl's own parts --------------------------------------------------------------------
 NIANBAO_PARSE_WORKERS = 0  # processes parsing documents during the crawl (0: one per core)
+# Per-document budgets of those workers (their home is pipeline.limits; settable for one run).
+NIANBAO_PARSE_MAX_SECONDS = limits.PARSE_MAX_SECONDS
+NIANBAO_PARSE_MAX_MEMORY_BYTES = limits.PARSE_MAX_MEMORY_BYTES
 NIANBAO_PRINT_SUMMARY = True  # print the per-site table and the datasets summary at the end (-q: off)
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the scope guard knows sites
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the backoff retry
+    "pipeline.crawl.middlewares.FetchPolicyMiddleware": 40,
+    "pipeline.crawl.middlewares.RobotsTxtBoundsMiddleware": 45,
     "pipeline.crawl.middlewares.ScopeGuardMiddleware": 50,
     "pipeline.crawl.middlewares.BackoffRetryMiddleware": 550,
     "pipeline.crawl.middlewares.ChallengeMiddleware": 560,
+    "pipeline.crawl.middlewares.RedirectLoopMiddleware": 610,
     "pipeline.crawl.middlewares.ConditionalRequestMiddleware": 800,
     "pipeline.crawl.middlewares.SiteStatsMiddleware": 940,
     # Closer to the downloader than decompression (590) and the conditional middleware (800):

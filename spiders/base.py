@@ -34,7 +34,7 @@ from pipeline.crawl.items import (
     META_TRUSTED,
     FetchedItem,
 )
-from pipeline.crawl.middlewares import ChallengeDetected, OutOfScope
+from pipeline.crawl.middlewares import ChallengeDetected, OutOfScope, RedirectLoop
 from pipeline.crawl.scope import Limits, Scope
 from pipeline.crawl.state import UrlState
 from pipeline.crawl.urls import (
@@ -135,8 +135,12 @@ class ReportSpiderBase(scrapy.Spider):
         hops = response.meta.get(_HOPS, 0)
         report_links = new_links = 0
         for link in adapter.list_links(response):
-            decision, reason = decide(site, adapter, link, hops, self.max_hops)
-            url = canonical_url(link.url)
+            try:
+                decision, reason = decide(site, adapter, link, hops, self.max_hops)
+                url = canonical_url(link.url)
+            except ValueError:  # a malformed link (`http://[::1/`) costs only itself
+                self._log(site, "skip", "malformed URL", link.url, link.title)
+                continue
             self._log(site, decision, reason, url, link.title)
             if decision == titles.REPORT:
                 report_links += 1
@@ -220,7 +224,11 @@ class ReportSpiderBase(scrapy.Spider):
         self, site: SiteProgress, page_url: str, attachments: list[Link], fields: dict[str, str]
     ) -> Iterator[Request]:
         for attachment in attachments:
-            url = canonical_url(attachment.url)
+            try:
+                url = canonical_url(attachment.url)
+            except ValueError:
+                self._log(site, "skip", "malformed URL", attachment.url, attachment.title)
+                continue
             if self._done(url):
                 self._log(site, "skip", "known attachment", url, attachment.title)
                 continue
@@ -344,6 +352,12 @@ class ReportSpiderBase(scrapy.Spider):
             return  # counted and logged by the scope guard
         if failure.check(ChallengeDetected):
             self.ctx.error(site_id, "challenge", str(failure.value))
+        elif failure.check(RedirectLoop):
+            self.ctx.error(site_id, "redirect_loop", str(failure.value))
+        elif failure.check(IgnoreRequest) and "max redirections" in str(failure.value):
+            self.ctx.error(site_id, "too_many_redirects", request.url)
+        elif "DOWNLOAD_MAXSIZE" in str(failure.value) or "download max size" in str(failure.value):
+            self.ctx.error(site_id, "too_large", f"{request.url}: {failure.value}")  # declared or inflated
         elif failure.check(HttpError):
             status = failure.value.response.status
             self.ctx.error(site_id, f"http_{status}", request.url)

@@ -11,13 +11,20 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from pipeline.crawl.urls import DOCUMENT_EXTENSIONS, extension, filename_of, is_document_url, is_image_url
+from pipeline.crawl.urls import (
+    DOCUMENT_EXTENSIONS,
+    extension,
+    filename_of,
+    is_document_url,
+    is_image_url,
+    join_url,
+)
 from pipeline.numbers import squash
 
 # Field -> labels, in order of preference (the first one found wins).
@@ -143,7 +150,7 @@ def find_attachments(response: TextResponse, content: Selector | None = None) ->
     found: dict[str, Link] = {}
 
     def add(raw: str, title: str) -> None:
-        url = _viewer_target(urljoin(response.url, raw.strip()))
+        url = _viewer_target(join_url(response.url, raw.strip()) or "")
         if url.startswith(("http://", "https://")) and url not in found:
             found[url] = Link(url, title.strip() or filename_of(url))
 
@@ -151,8 +158,8 @@ def find_attachments(response: TextResponse, content: Selector | None = None) ->
         title = a.text_content().strip() or (a.get("title") or "")
         href = a.get("href") or ""
         if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
-            url = _viewer_target(urljoin(response.url, href))
-            if is_document_url(url) or is_image_url(url) or extension(title) in DOCUMENT_EXTENSIONS:
+            url = _viewer_target(join_url(response.url, href) or "")
+            if (url and is_document_url(url)) or is_image_url(url) or extension(title) in DOCUMENT_EXTENSIONS:
                 add(href, title)
         for script in (href, a.get("onclick") or ""):
             for candidate in _QUOTED_URL.findall(script):
@@ -160,7 +167,7 @@ def find_attachments(response: TextResponse, content: Selector | None = None) ->
                     add(candidate, title)
     for frame in response.css("iframe, embed, object"):
         src = frame.attrib.get("src") or frame.attrib.get("data") or ""
-        if src and is_document_url(_viewer_target(urljoin(response.url, src))):
+        if src and is_document_url(_viewer_target(join_url(response.url, src) or "")):
             add(src, frame.attrib.get("title", ""))
     for src in content.css("img::attr(src)").getall() if content is not None else []:
         if is_image_url(src) and not src.startswith("data:"):
@@ -174,5 +181,5 @@ def _viewer_target(url: str) -> str:
     if _PDF_VIEWER.search(parts.path):
         files = parse_qs(parts.query).get("file")
         if files:
-            return urljoin(url, files[0])
+            return join_url(url, files[0]) or url
     return url

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.crawl.context import CrawlContext, new_run_id
+from pipeline.crawl.fetch_policy import FetchPolicy, allowed_hosts
 from pipeline.crawl.sites import load_sites, select_sites
 from pipeline.registry import DEFAULT_REGISTRY
 from spiders.base import ReportSpiderBase
@@ -39,7 +40,11 @@ class ReportsSpider(ReportSpiderBase):
         super().__init__(**kwargs)
         entries = {e.id: e for e in select_sites(load_sites(sites, _ids(allow_hosts)), _ids(site), sites)}
         self.ctx = CrawlContext(
-            out=Path(out), run_id=run_id or new_run_id(), full=_flag(full), entries=entries
+            out=Path(out),
+            run_id=run_id or new_run_id(),
+            full=_flag(full),
+            entries=entries,
+            fetch_policy=FetchPolicy(allowed_hosts(_ids(allow_hosts))),
         )
 
     @classmethod

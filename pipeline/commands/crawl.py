@@ -125,6 +125,7 @@ def check_sites(args: argparse.Namespace) -> list[SiteEntry]:
 def crawl(args: argparse.Namespace) -> dict[str, Any]:
     """Crawl (under the caller's lock); returns the run summary, with each site's health ({}, and
     a line on stderr, when the run ended without writing it: the summary is a run's last write)."""
+    from pipeline.crawl.pipelines import DISK_FULL
     from pipeline.crawl.runner import run_crawl
 
     try:
@@ -146,6 +147,8 @@ def crawl(args: argparse.Namespace) -> dict[str, Any]:
             f"nianbao {args.command}: no run summary under {args.out}/state/runs (see the log)",
             file=sys.stderr,
         )
+    elif summary.get("finish_reason") == DISK_FULL:
+        print(f"nianbao {args.command}: stopped: the disk under {args.out} is full", file=sys.stderr)
     return summary
 
 

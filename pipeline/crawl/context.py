@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.archive import ParseCache, RawArchive
+from pipeline.crawl.fetch_policy import FetchPolicy
 from pipeline.crawl.scope import Scope, SiteScope
 from pipeline.crawl.state import StateStore
 from pipeline.crawl.urls import host_of
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("nianbao.crawl")
 
 # Per-site counters of the run summary (stats keys `nianbao/site/<id>/<name>`).
+RUN_ERROR_PREFIX = "nianbao/run/error/"
 COUNTERS = ("responses", "list_pages", "reports_found", "documents", "new", "changed", "parsed_ok")
 
 
@@ -48,6 +50,7 @@ class CrawlContext:
     full: bool
     entries: dict[str, SiteEntry]
     scope: Scope = field(default_factory=Scope)
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     stats: StatsCollector | None = None
     # Documents this run archived new or changed ({url, site_id, kind, sha256, change, title}):
     # the run report's "new and changed reports".
@@ -71,13 +74,28 @@ class CrawlContext:
         self.stats.inc_value(f"nianbao/error/{name}")
         logger.error("site %s: %s: %s", site_id, name, detail)
 
+    def run_error(self, name: str, detail: str) -> None:
+        """A named, counted error of the run as a whole (outputs, storage, robots.txt of no site)."""
+        assert self.stats is not None
+        self.stats.inc_value(f"{RUN_ERROR_PREFIX}{name}")
+        self.stats.inc_value(f"nianbao/error/{name}")
+        logger.error("run: %s: %s", name, detail)
+
+    def run_errors(self) -> dict[str, int]:
+        assert self.stats is not None
+        start = len(RUN_ERROR_PREFIX)
+        items = self.stats.get_stats().items()
+        return dict(sorted((k[start:], v) for k, v in items if k.startswith(RUN_ERROR_PREFIX)))
+
     def site_stats(self, site_id: str) -> dict[str, Any]:
         assert self.stats is not None
         prefix = f"nianbao/site/{site_id}/"
         values = {k[len(prefix) :]: v for k, v in self.stats.get_stats().items() if k.startswith(prefix)}
         errors = {k[len("error/") :]: v for k, v in values.items() if k.startswith("error/")}
+        refused = {k[len("refused/") :]: v for k, v in values.items() if k.startswith("refused/")}
         row = {name: values.get(name, 0) for name in COUNTERS}
         row["errors"] = dict(sorted(errors.items()))
+        row["refused"] = dict(sorted(refused.items()))  # requests not made, by the rule that refused
         return row
 
 

@@ -1,9 +1,12 @@
 """Downloader middlewares: the transport concerns of the crawl, one concern each.
 
 Order (settings.DOWNLOADER_MIDDLEWARES; requests go up the numbers, responses come down):
+  40 FetchPolicy   http(s) only, no internal addresses (pipeline.crawl.fetch_policy), every hop
+  45 RobotsTxtBounds  robots.txt within a timeout; one that fails is a named error, not a stall
   50 ScopeGuard    refuse offsite and trap URLs (before robots.txt is even fetched for them)
- 550 BackoffRetry  retry 5xx/timeouts after an exponential, non-blocking delay
+ 550 BackoffRetry  retry 5xx/timeouts after an exponential, non-blocking delay (or Retry-After)
  560 Challenge     a JS/cookie challenge served as a page is an error, not a document
+ 610 RedirectLoop  a redirect back into its own chain is a named error (before Scrapy follows it)
  800 Conditional   list pages: validators of the archived copy; a 304 replays that copy
  940 SiteStats     count every exchange per site
  950 Warc          (pipeline.crawl.warc) every exchange as WARC records, before decompression
@@ -14,8 +17,11 @@ from __future__ import annotations
 import logging
 import random
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -23,8 +29,10 @@ from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
 
-from pipeline.crawl.context import CrawlerComponent, context_of
+from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
+from pipeline.crawl.fetch_policy import policy_of
 from pipeline.crawl.items import KIND_LIST, META_KIND, META_REVALIDATED, META_SITE, META_TRUSTED
+from pipeline.crawl.urls import canonical_url, host_of, join_url
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -67,6 +75,27 @@ class ScopeGuardMiddleware(CrawlerComponent):
         raise OutOfScope(reason, request.url)
 
 
+class FetchPolicyMiddleware(CrawlerComponent):
+    """First downloader middleware: a refused request never reaches robots.txt or the network."""
+
+    async def process_request(self, request: Request) -> None:
+        policy = policy_of(self.crawler.spider)
+        reason = policy.url_refusal(request.url)
+        if reason is None and policy.needs_lookup(request.url):
+            reason = await policy.resolved_refusal(urlsplit(request.url).hostname or "")
+        if reason is None:
+            return None
+        site_id = request.meta.get(META_SITE)
+        ctx = getattr(self.crawler.spider, "ctx", None)
+        if isinstance(ctx, CrawlContext):  # the crawl counts; `nianbao discover` only refuses
+            if site_id is not None:
+                ctx.count(site_id, f"refused/{reason}")
+            else:  # robots.txt of a host that redirects somewhere it must not
+                ctx.run_error(f"refused_{reason}", request.url)
+        decisions.debug("refuse %s site=%s reason=%s (fetch policy)", request.url, site_id, reason)
+        raise OutOfScope(reason, request.url)
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry rules, with an exponential pause before each retry.
 
@@ -77,9 +106,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("NIANBAO_RETRY_BACKOFF")
         self.cap = settings.getfloat("NIANBAO_RETRY_BACKOFF_MAX")
+        self.retry_after_cap = settings.getfloat("NIANBAO_RETRY_AFTER_MAX")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        return await self._pause(super().process_response(request, response))
+        asked = retry_after(response.headers.get("Retry-After"))
+        result = super().process_response(request, response)
+        if asked is not None and isinstance(result, Request):
+            # The server said when (429, 503): that long, within the cap, not our own backoff.
+            await sleep(min(asked, self.retry_after_cap))
+            return result
+        return await self._pause(result)
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
         return await self._pause(super().process_exception(request, exception))
@@ -90,6 +126,69 @@ class BackoffRetryMiddleware(RetryMiddleware):
             delay = min(self.cap, self.base * 2 ** (attempt - 1))
             await sleep(delay * random.uniform(0.75, 1.25))  # jitter: retries of a burst spread out
         return result
+
+
+def retry_after(value: bytes | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date), None if absent or
+    unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text[:9])
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to a URL of its own chain (the duplicate filter would drop it silently)."""
+
+
+class RedirectLoopMiddleware(CrawlerComponent):
+    """Sees redirects before Scrapy's redirect middleware follows them: a loop is a named error."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get("Location")
+        if META_SITE not in request.meta or not 300 <= response.status < 400 or not location:
+            return response
+        target = join_url(request.url, location.decode("latin-1").strip())
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target is not None and canonical_url(target) in {canonical_url(u) for u in chain}:
+            raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
+        return response
+
+
+class RobotsTxtBoundsMiddleware(CrawlerComponent):
+    """robots.txt fetched within NIANBAO_ROBOTS_TIMEOUT, once: one that never answers is a named
+    error of its site (robots_unavailable) and counts as absent, instead of a stall and a
+    traceback."""
+
+    def process_request(self, request: Request) -> None:
+        if _is_robots(request):
+            timeout = self.crawler.settings.getfloat("NIANBAO_ROBOTS_TIMEOUT")
+            request.meta.setdefault("download_timeout", timeout)
+            request.meta["dont_retry"] = True
+        return None
+
+    def process_exception(self, request: Request, exception: Exception) -> Response | None:
+        if not _is_robots(request):
+            return None
+        ctx = getattr(self.crawler.spider, "ctx", None)
+        host = host_of(request.url)
+        detail = f"{request.url}: {type(exception).__name__}: {exception}"
+        for site_id, scope in ctx.scopes.items() if isinstance(ctx, CrawlContext) else ():
+            if host in scope.hosts:
+                ctx.error(site_id, "robots_unavailable", detail)
+        return Response(request.url, status=404, request=request)  # absent: Scrapy allows all
+
+
+def _is_robots(request: Request) -> bool:
+    return META_SITE not in request.meta and urlsplit(request.url).path == "/robots.txt"
 
 
 # Anti-bot pages (quirk: JS cookie challenges that answer 412 or 200 until a script has run).

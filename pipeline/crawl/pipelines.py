@@ -2,35 +2,49 @@
 
 from __future__ import annotations
 
+import errno
 import logging
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import run_in_thread
+from scrapy.utils.defer import deferred_from_coro
 
-from pipeline.archive import ParseCache
-from pipeline.crawl.context import CrawlerComponent, context_of
+from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
-from pipeline.crawl.outputs import update_outputs
+from pipeline.crawl.outputs import write_outputs
 from pipeline.crawl.state import UrlState
-from pipeline.datasets import print_build_summary
-from pipeline.parse import PARSER_VERSION, parse_report
+from pipeline.datasets import build_datasets, print_build_summary
+from pipeline.parse_jobs import parse_into_cache
+from pipeline.report import Report
+from pipeline.workers import IsolatedPool, WorkerFailed
 
 logger = logging.getLogger("nianbao.crawl")
+DISK_FULL = "disk_full"  # the finish reason of a run stopped by a full disk
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
 class ArchivePipeline(CrawlerComponent):
-    """Store the body content-addressed, index the fetch, and remember it in the state store."""
+    """Store the body content-addressed, index the fetch, and remember it in the state store.
+
+    A storage failure is a named error (storage_ENOSPC, storage_EACCES …) and the item goes no
+    further; a full disk also ends the run (finish reason `disk_full`: nothing more can be kept).
+    """
 
     def process_item(self, item: FetchedItem) -> FetchedItem:
+        try:
+            return self._store(item)
+        except (OSError, sqlite3.Error) as exc:
+            name = storage_failed(self.crawler, item.record.site_id, item.record.url, exc)
+            raise DropItem(f"{name}: {item.record.url}") from exc
+
+    def _store(self, item: FetchedItem) -> FetchedItem:
         ctx = context_of(self.crawler)
         record = item.record
         record.sha256 = ctx.archive.put(item.body)
@@ -72,21 +86,20 @@ class ArchivePipeline(CrawlerComponent):
 class ParsePipeline(CrawlerComponent):
     """Parse each new document body once (keyed by sha256 and parser version), off the reactor.
 
-    Parsing is CPU-bound, so it runs in a process pool (NIANBAO_PARSE_WORKERS, default: one per
-    core); with 1 worker it runs in a thread of this process.
+    Parsing runs in worker processes (NIANBAO_PARSE_WORKERS, default: one per core), each
+    document under the per-document budgets of time and memory: a worker that overruns is
+    killed, the document is recorded as failed with the reason (cached, so no later step parses
+    it again), and the run goes on.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.workers = crawler.settings.getint("NIANBAO_PARSE_WORKERS") or os.cpu_count() or 1
-        self.pool: ProcessPoolExecutor | None = None
-
-    def open_spider(self) -> None:
-        if self.workers > 1:
-            # forkserver: forking the reactor's process (with its threads) is unsafe.
-            mp = multiprocessing.get_context("forkserver")
-            mp.set_forkserver_preload(["pipeline.parse"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp)
+        settings = crawler.settings
+        self.pool = IsolatedPool(
+            settings.getint("NIANBAO_PARSE_WORKERS") or os.cpu_count() or 1,
+            seconds=settings.getfloat("NIANBAO_PARSE_MAX_SECONDS"),
+            memory_bytes=settings.getint("NIANBAO_PARSE_MAX_MEMORY_BYTES"),
+        )
 
     async def process_item(self, item: FetchedItem) -> FetchedItem:
         record = item.record
@@ -94,50 +107,79 @@ class ParsePipeline(CrawlerComponent):
             return item
         ctx = context_of(self.crawler)
         cached = ctx.cache.get(record.sha256)
-        status = cached.status if cached else await self._parse(item, ctx.out)
+        status = cached.status if cached else await self._parse(item, ctx)
         ctx.count(record.site_id, f"parsed_{status}")
         return item
 
-    async def _parse(self, item: FetchedItem, out: Path) -> str:
+    async def _parse(self, item: FetchedItem, ctx: CrawlContext) -> str:
         record = item.record
-        args = (
-            out,
-            record.sha256,
-            item.body,
-            record.filename or None,
-            record.url,
-            record.content_type or None,
-        )
-        if self.pool is not None:
+        args = (ctx.out, record.sha256, item.body, record.filename or None, record.url, record.content_type)
+
+        def parse() -> tuple[str, OSError | None]:
+            return self.pool.call(parse_into_cache, *args)
+
+        try:
+            status, write_error = await run_in_thread(parse)
+        except WorkerFailed as failed:
+            ctx.error(record.site_id, failed.name, f"{record.url}: {failed}")
+            report = Report(source=record.url, error=str(failed))
+            status, write_error = report.status, None
             try:
-                return await run_in_thread(self.pool.submit(parse_into_cache, *args).result)
-            except BrokenProcessPool:
-                # A worker died (or could not start: an unguarded __main__ re-imported by forkserver).
-                logger.warning("parse workers failed; parsing in a thread from now on")
-                self.pool = None
-        return await run_in_thread(parse_into_cache, *args)
+                ctx.cache.put(record.sha256, report)
+            except OSError as exc:
+                write_error = exc
+        if write_error is not None:
+            storage_failed(self.crawler, record.site_id, record.url, write_error)
+        return status
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-
-
-def parse_into_cache(
-    out: Path, sha256: str, body: bytes, filename: str | None, url: str, content_type: str | None
-) -> str:
-    """Parse one body and store the parse (in a worker: serialising a Report costs as much as a
-    small parse, so it is done there too, and only the status travels back)."""
-    report = parse_report(body, filename, url, content_type)
-    ParseCache(out, PARSER_VERSION).put(sha256, report)
-    return report.status
+        self.pool.close()
 
 
 class OutputsPipeline(CrawlerComponent):
-    """At the end of a run, rewrite the outputs from everything archived so far: the datasets
-    and text archive (only the years holding changed documents are rewritten), then the JSON
-    lines of parsed documents."""
+    """At the end of a run, bring the outputs up to date with the archive, in the order of
+    `outputs.update_outputs`: the datasets and text archive, then the JSON lines. Each step runs
+    whatever the other did: a failure is a named run error in the summary, never the end of the
+    run's outputs."""
 
     def close_spider(self) -> None:
-        summary = update_outputs(context_of(self.crawler).out)
+        ctx = context_of(self.crawler)
+        steps = (("datasets_failed", self._build), ("outputs_failed", write_outputs))
+        for name, step in steps:
+            try:
+                step(ctx.out)
+            except Exception as exc:  # recorded, then the next step still runs
+                storage = storage_error_name(exc)
+                if storage is None:  # a bug: its traceback helps; a full disk's does not
+                    logger.exception("%s", name)
+                ctx.run_error(storage or name, f"{name}: {type(exc).__name__}: {exc}")
+
+    def _build(self, out: Path) -> None:
+        summary = build_datasets(out)
         if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
             print_build_summary(summary)
+
+
+def storage_error_name(exc: BaseException) -> str | None:
+    """`storage_<errno>` (storage_ENOSPC, storage_EACCES …) for a failed write, else None."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"storage_{errno.errorcode.get(exc.errno, exc.errno)}"
+    if isinstance(exc, sqlite3.Error):
+        return "storage_ENOSPC" if _disk_full(exc) else "storage_state"
+    return None
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
+def storage_failed(crawler: Crawler, site_id: str, url: str, exc: BaseException) -> str:
+    """Record a failed write as a named error of its site; a full disk ends the run (finish reason
+    `disk_full`: nothing more could be kept). Returns the error's name."""
+    name = storage_error_name(exc) or "storage_error"
+    context_of(crawler).error(site_id, name, f"{url}: {exc}")
+    if _disk_full(exc) and crawler.engine is not None:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=DISK_FULL))
+    return name

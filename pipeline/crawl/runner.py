@@ -19,6 +19,7 @@ from scrapy.settings import Settings
 
 from pipeline.crawl.context import new_run_id
 from pipeline.crawl.sites import load_sites, select_sites
+from pipeline.processes import remove_stale_temp
 
 # For loopback replicas only (tests, benchmark, demo): no throttling, no delays, short backoff.
 POLITENESS_OFF: dict[str, Any] = {
@@ -59,6 +60,7 @@ def run_crawl(
     select_sites(load_sites(sites, allow_hosts), site_ids, sites)
     from spiders.reports import ReportsSpider
 
+    remove_stale_temp()  # what a killed run left in /tmp
     run_id = new_run_id()
     process = CrawlerProcess(crawl_settings({**verbosity_settings(verbosity), **dict(overrides or {})}))
     if verbosity < 1:

@@ -8,6 +8,9 @@ and records each site's health for the night (pipeline.crawl.health).
 from __future__ import annotations
 
 import json
+import sqlite3
+import sys
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -43,10 +46,17 @@ class RunSummary(CrawlerComponent):
         sites = {site_id: self._site(ctx, site_id, complete) for site_id in ctx.entries}
         changes = []
         for site_id, row in sites.items():
-            change = update_health(ctx.state, site_id, row, ctx.run_id, finished_at, self._evidence(site_id))
+            try:
+                change = update_health(
+                    ctx.state, site_id, row, ctx.run_id, finished_at, self._evidence(site_id)
+                )
+            except sqlite3.Error as exc:  # a full disk: the summary below is still written or printed
+                ctx.run_error("storage_state", f"site {site_id}: {exc}")
+                change = None
             row["status"], row["signals"] = assess(row)
             if change:
                 changes.append({**change, "agency": ctx.entries[site_id].agency})
+        run_errors = ctx.run_errors()
         summary = {
             "run_id": ctx.run_id,
             "started_at": ctx.started_at,
@@ -54,14 +64,22 @@ class RunSummary(CrawlerComponent):
             "finish_reason": reason,
             "full": ctx.full,
             "sites": sites,
-            "totals": totals(sites),
+            "run_errors": run_errors,
+            "totals": totals(sites, run_errors),
             "health_changes": changes,
             "documents": ctx.changes,
         }
         path = ctx.out / "state" / "runs" / f"{ctx.run_id}.json"
-        write_atomic(path, json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"))
+        text = json.dumps(summary, ensure_ascii=False, indent=2)
+        try:
+            write_atomic(path, text.encode("utf-8"))
+        except OSError as exc:  # a full disk: the summary goes to the log instead
+            print(f"nianbao crawl: the run summary could not be written ({exc}); it was:", file=sys.stderr)
+            print(text, file=sys.stderr, flush=True)
         if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
             print(format_table(sites), flush=True)
+            if run_errors:
+                print(f"run errors: {_errors(run_errors)}", flush=True)
             print(f"run {ctx.run_id} ({reason}): summary in {path}", flush=True)
         ctx.state.close()  # the summary is the last thing a run does
 
@@ -81,17 +99,24 @@ class RunSummary(CrawlerComponent):
                 f"{previous.reports_found} reports in run {previous.run_id}, now 0",
             )
         row = ctx.site_stats(site_id)
-        ctx.state.put_site_run(SiteRun(ctx.run_id, site_id, complete, found, row))
+        try:
+            ctx.state.put_site_run(SiteRun(ctx.run_id, site_id, complete, found, row))
+        except sqlite3.Error as exc:  # a full disk: the summary below is still written or printed
+            ctx.run_error("storage_state", f"site {site_id}: {exc}")
         return row
 
 
-def totals(sites: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def totals(sites: dict[str, dict[str, Any]], run_errors: dict[str, int] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {name: sum(row[name] for row in sites.values()) for name in COUNTERS}
-    errors: dict[str, int] = {}
+    errors: dict[str, int] = dict(run_errors or {})
     for row in sites.values():
         for name, count in row["errors"].items():
             errors[name] = errors.get(name, 0) + count
     out["errors"] = dict(sorted(errors.items()))
+    refused: Counter[str] = Counter()
+    for row in sites.values():
+        refused.update(row.get("refused", {}))
+    out["refused"] = dict(sorted(refused.items()))
     return out
 
 

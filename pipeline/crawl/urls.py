@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -27,12 +27,12 @@ _COLUMN_INDEX = re.compile(r"(/|/(index|default|list)(_\d+)?\.(s?html?|jsp|php|a
 
 
 def canonical_url(url: str) -> str:
-    """One spelling per resource: no fragment, no session id, no `_wap` twin, lower-case host."""
+    """One spelling per resource: no fragment, no session id, no `_wap` twin, lower-case host.
+    ValueError for a URL that cannot be a request (a malformed host or port)."""
     url = _MATRIX_SESSION.sub("", safe_url_string(url.strip()))
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    netloc = host if parts.port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{parts.port}"
+    netloc = host_of(url)
     path = _WAP_TWIN.sub("", parts.path) or "/"
     # Pairs are filtered as written: decoding and re-encoding would corrupt GBK-encoded values.
     query = "&".join(
@@ -41,11 +41,27 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def join_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base`; None when the result cannot be requested (`http://[::1/`,
+    a port out of range): a malformed link is skipped, it never takes its page down."""
+    try:
+        url = urljoin(base, href)
+        host_of(url)
+    except ValueError:
+        return None
+    return url
+
+
 def host_of(url: str) -> str:
-    """`host` or `host:port` (a non-default port is part of a site's identity: 122.137.242.24:8080)."""
+    """`host` or `host:port` (a non-default port is part of a site's identity: 122.137.242.24:8080);
+    an IPv6 address keeps its brackets (`[::1]:8080`). ValueError for a URL that has no valid
+    host and port (`http://[::1/`, `http://h:99999/`)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    return host if parts.port in (None, _DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{parts.port}"
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port  # raises ValueError on a malformed port
+    return host if port in (None, _DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
 
 
 def extension(url: str) -> str:

@@ -7,10 +7,14 @@ document; a page whose bytes changed (a corrected re-publication at the same URL
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from tqdm import tqdm
 
 from pipeline.agency import AgencyIdentity
 from pipeline.archive import FetchRecord, ParseCache, RawArchive
@@ -21,6 +25,7 @@ from pipeline.datasets.schema import UNKNOWN_YEAR
 from pipeline.datasets.summaries import IdentityCache, Parsed, SummaryCache
 from pipeline.parse import PARSER_VERSION, parse_report
 from pipeline.report import Report
+from pipeline.workers import IsolatedPool, WorkerFailed
 
 # Hints a page's metadata gives that its attachments' fetch records usually lack.
 _INHERITED = ("published", "publisher", "index_no", "doc_number", "site_id_code")
@@ -109,11 +114,36 @@ def _summaries(
     known = {} if reparse else store.load(stamps)
     todo = [sha for sha in by_sha if sha not in known]
     jobs = [(out, by_sha[sha], not reparse) for sha in todo]
-    made = parallel_map(_parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc")
+    if reparse:
+        made = _parse_isolated(jobs, workers=workers, progress=progress)
+    else:  # from the parse cache the crawl filled, parsing only what it left undone
+        made = list(
+            parallel_map(_parse_summary, jobs, workers=workers, progress=progress, desc="parse", unit="doc")
+        )
     parsed = {**known, **dict(zip(todo, made, strict=True))}
     if todo:
         store.save(parsed, {**stamps, **{sha: store.stamp(sha) for sha in todo}})
     return {sha: parsed[sha] for sha in by_sha}
+
+
+def _parse_isolated(
+    jobs: list[tuple[Path, FetchRecord, bool]], *, workers: int | None, progress: bool
+) -> list[Parsed]:
+    """Every job parsed afresh in worker processes under the per-document budgets: a document
+    that overruns them is killed, cached and counted as a failed parse with the reason."""
+    summaries = []
+    with (
+        IsolatedPool(workers or os.cpu_count() or 1) as pool,
+        tqdm(total=len(jobs), desc="parse", unit="doc", file=sys.stderr, disable=not progress) as bar,
+    ):
+        for (out, fetch, _cached), result in zip(jobs, pool.map(_parse_summary, jobs), strict=True):
+            if isinstance(result, WorkerFailed):
+                report = Report(source=fetch.url, error=str(result))
+                ParseCache(out, PARSER_VERSION).put(fetch.sha256, report)
+                result = Parsed.of(report)
+            summaries.append(result)
+            bar.update()
+    return summaries
 
 
 def read_report(out: Path, fetch: FetchRecord, *, use_cache: bool = True) -> Report:

@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from pipeline.processes import die_with_parent
+
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 # Below this many jobs, starting worker processes costs more than it saves.
@@ -34,7 +36,8 @@ def parallel_map(
         )
         results: Iterator[Result] = map(fn, jobs)
         if workers > 1 and len(jobs) >= _PARALLEL_FROM:
-            results = stack.enter_context(ProcessPoolExecutor(max_workers=workers)).map(fn, jobs, chunksize=8)
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent)
+            results = stack.enter_context(pool).map(fn, jobs, chunksize=8)
         for result in results:
             bar.update()
             yield result

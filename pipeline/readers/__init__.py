@@ -29,6 +29,8 @@ class Document:
 Reader = Callable[[bytes], Document]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Every byte but the C0 controls that text never holds (tab, newlines, form feed and ESC are text).
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\f\x1b")
 # Image formats by their magic bytes, with the extension an archived image is stored with.
 IMAGE_EXTENSIONS = {
     b"\x89PNG": ".png",
@@ -53,11 +55,12 @@ def detect_format(data: bytes) -> str:
         return "ole2"
     if data.startswith(_IMAGE_MAGIC):
         return "image"
-    if b"\x00" in data[:4096]:
+    head = data[:4096].lower()
+    # Binary formats are full of control bytes; a text page may carry a stray NUL (a CMS bug).
+    if len(head.translate(None, _TEXT_BYTES)) > len(head) // 100:
         return "binary"
     if _json_object(data):  # before markup: an API's JSON carries the page's HTML inside
         return "json"
-    head = data[:4096].lower()
     if any(tag in head for tag in (b"<html", b"<!doctype", b"<table", b"<body", b"<div", b"<meta", b"<p")):
         return "html"
     return "text"

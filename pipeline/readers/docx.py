@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from lxml import etree
 
-from pipeline.grid import GridCell, TableGrid
+from pipeline.grid import GridCell, TableGrid, check_cells, clamp_span
+from pipeline.limits import GRID_MAX_SPAN, BudgetExceeded
 from pipeline.readers import Document, UnreadableDocument
+from pipeline.readers.zipped import ZIP_ERRORS, checked_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -17,18 +16,13 @@ _CORE = "docProps/core.xml"
 
 def read_docx(data: bytes) -> Document:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with checked_zip(data, "DOCX") as archive:
             xml = archive.read("word/document.xml")
             core = archive.read(_CORE) if _CORE in archive.namelist() else b""
         root = etree.fromstring(xml, parser=etree.XMLParser(huge_tree=True, recover=False))
-    except (
-        zipfile.BadZipFile,
-        KeyError,
-        EOFError,
-        etree.XMLSyntaxError,
-        OSError,
-        zipfile.LargeZipFile,
-    ) as exc:
+    except (BudgetExceeded, UnreadableDocument):  # already named (UnreadableDocument is a ValueError)
+        raise
+    except (*ZIP_ERRORS, KeyError, etree.XMLSyntaxError) as exc:
         raise UnreadableDocument(f"DOCX could not be read: {exc}") from exc
     body = root.find(f"{_W}body")
     if body is None:
@@ -72,13 +66,17 @@ def _cell_text(tc: etree._Element) -> str:
 def _table_grid(tbl: etree._Element, index: int) -> TableGrid:
     """Expand merges: gridSpan repeats a cell to the right, vMerge continues the cell above."""
     rows: list[list[GridCell]] = []
+    n_cells = 0  # expanded cells so far, checked before more are made
     for r, tr in enumerate(tbl.findall(f"{_W}tr")):
         row: list[GridCell] = []
-        skip_before = _int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        skip_before = min(_int_attr(tr.find(f"{_W}trPr/{_W}gridBefore"), 0), GRID_MAX_SPAN)
+        n_cells += skip_before
         row.extend(GridCell("", (r, c)) for c in range(skip_before))
         for tc in tr.findall(f"{_W}tc"):
             props = tc.find(f"{_W}tcPr")
-            span = _int_attr(props.find(f"{_W}gridSpan") if props is not None else None, 1)
+            span = clamp_span(_int_attr(props.find(f"{_W}gridSpan") if props is not None else None, 1))
+            n_cells += span
+            check_cells(n_cells)
             vmerge = props.find(f"{_W}vMerge") if props is not None else None
             c = len(row)
             above = rows[-1][c] if rows and c < len(rows[-1]) else None
@@ -90,6 +88,7 @@ def _table_grid(tbl: etree._Element, index: int) -> TableGrid:
             row.extend(cells)
         rows.append(row)
     width = max((len(row) for row in rows), default=0)
+    check_cells(width * len(rows))
     for r, row in enumerate(rows):
         row.extend(GridCell("", (r, c)) for c in range(len(row), width))
     return TableGrid(rows=rows, aligned=True, source=f"table {index}")
@@ -98,10 +97,9 @@ def _table_grid(tbl: etree._Element, index: int) -> TableGrid:
 def _int_attr(el: etree._Element | None, default: int) -> int:
     if el is None:
         return default
-    try:
-        return max(1, int(el.get(f"{_W}val", default)))
-    except ValueError:
-        return default
+    value = el.get(f"{_W}val", "")
+    # Nine digits pass every budget; thousands would make int() refuse (ValueError).
+    return max(1, int(value[:9])) if value.isdigit() else default
 
 
 def _core_metadata(core: bytes) -> dict[str, str]:

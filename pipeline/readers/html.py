@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from pipeline.grid import TableGrid
+from pipeline.grid import TableGrid, clamp_span
 from pipeline.readers import Document, UnreadableDocument
 from pipeline.readers.encoding import decode_text
 
@@ -57,18 +57,26 @@ _META_KEYS = {
 _CONTENT_HINT = re.compile(
     r"trs_editor|trs_editor_view|zoom|article|content|detail|ucapcontent|bt_content", re.I
 )
+_SPAN_DIGITS = re.compile(r"0*(\d+)")
 
-
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# libxml2 stops nesting at depth 256 (2048 with huge_tree) and silently drops the rest of the page:
+# Word-pasted pages leave hundreds of unclosed <font> tags before the report. Purely presentational
+# inline tags carry no structure, so they are removed before parsing (their text stays).
+_PRESENTATIONAL_TAGS = re.compile(r"</?(?:font|b|i|u|s|strike|strong|em|big|small|o:p)(?:\s[^<>]*)?/?>", re.I)
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def read_html(data: bytes) -> Document:
     text, _encoding = decode_text(data)
+    # Stray control characters (a NUL from a CMS template bug) are not text, and lxml refuses
+    # strings that hold one.
+    text = _PRESENTATIONAL_TAGS.sub("", text.translate(_CONTROLS))
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
     try:
         root = etree.fromstring(text, _PARSER)
-    except (etree.ParserError, ValueError) as exc:
+    except (etree.LxmlError, ValueError) as exc:  # LxmlError: libxml2 out of memory, among others
         raise UnreadableDocument(f"HTML could not be parsed: {exc}") from exc
     if root is None:
         raise UnreadableDocument("HTML has no elements")
@@ -154,10 +162,10 @@ def _grid(table: etree._Element, index: int) -> TableGrid:
 
 
 def _span(value: str | None) -> int:
-    if not value:
-        return 1
-    digits = value if value.isdigit() else re.sub(r"\D", "", value)
-    return max(1, min(int(digits), 200)) if digits else 1
+    """A span attribute as written ("2", " 3px", "''2''"): its first run of digits, else 1."""
+    match = _SPAN_DIGITS.search(value or "")
+    # Enough digits to pass any budget, never enough to make int() refuse (or take long).
+    return clamp_span(int(match.group(1)[:9])) if match else 1
 
 
 def _cell_text(cell: etree._Element) -> str:

@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +24,8 @@ import olefile
 
 from pipeline.cache import cache_dir as _cache_dir
 from pipeline.cache import write_atomically
-from pipeline.grid import GridCell, TableGrid
+from pipeline.grid import GridCell, TableGrid, check_cells
+from pipeline.processes import die_with_parent, make_temp_dir
 from pipeline.readers import Document, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -98,13 +98,15 @@ def read_legacy_sheet(data: bytes) -> Document:
 
 
 def _sheet_grid(sheet: CalamineSheet, name: str) -> TableGrid:
+    # The sheet's extent (from A1) is what to_python builds: checked before it is built.
+    check_cells(sheet.total_height * sheet.total_width)
     values = sheet.to_python(skip_empty_area=False)
+    height, width = len(values), max((len(row) for row in values), default=0)
     origin: dict[tuple[int, int], tuple[int, int]] = {}
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
+        for r in range(r0, min(r1, height - 1) + 1):  # a merge past the last cell covers nothing
+            for c in range(c0, min(c1, width - 1) + 1):
                 origin[(r, c)] = (r0, c0)
-    width = max((len(row) for row in values), default=0)
     rows = []
     for r in range(len(values)):
         row = []
@@ -142,8 +144,8 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
     cached = cache_dir() / digest[:2] / f"{digest}.{target}"
     if cached.exists():
         return cached.read_bytes()
-    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
-        work = Path(tmp)
+    work = make_temp_dir("lo")  # removed below, or by the next run if this one is killed
+    try:
         source = work / f"input{source_suffix}"
         source.write_bytes(data)
         _run_soffice(work, source, target, timeout)
@@ -151,6 +153,8 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
         if not result.exists():
             raise ConversionError(f"LibreOffice produced no {target} (the input may be corrupt)")
         converted = result.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     write_atomically(cached, converted)
     return converted
 
@@ -170,8 +174,14 @@ def _run_soffice(work: Path, source: Path, target: str, timeout: float) -> None:
     ]
     # HOME too: LibreOffice and its Java probe write there even with a private profile.
     env = {**os.environ, "HOME": str(work)}
+    # Its own session (a timeout kills the whole group), killed by the kernel if we die first.
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
     )
     try:
         _, stderr = process.communicate(timeout=timeout)

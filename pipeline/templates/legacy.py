@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from pipeline.grid import TableGrid
+from pipeline.limits import NUMBER_MAX_DIGITS
 from pipeline.matcher import MatchedCell, MatchResult
 from pipeline.numbers import CellValue
 from pipeline.readers import Document
@@ -144,6 +145,8 @@ def _clause_figures(clause: str) -> Iterator[tuple[str, float, str]]:
         match = re.search(pattern, clause)
         if match:
             number = match.group("num")
+            if sum(ch.isdigit() for ch in number) > NUMBER_MAX_DIGITS:
+                continue  # a run of thousands of digits is no figure (float() would make it inf)
             value = float(number.replace(",", "")) if number[0].isdigit() else chinese_number(number)
             if value is not None:
                 yield code, value, match.group("unit")

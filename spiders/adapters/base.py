@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from pipeline.crawl.urls import canonical_url, directory
+from pipeline.crawl.urls import canonical_url, directory, join_url
 from pipeline.numbers import squash
 from pipeline.registry import SiteEntry
 from spiders.detail import Link, detail_fields
@@ -106,7 +106,9 @@ def anchors(response: TextResponse | Selector, base_url: str | None = None) -> l
         text = " ".join(a.xpath("string()").split())
         attr = " ".join((a.get("title") or "").split())
         fuller = attr and (len(attr) >= len(text) or _ELLIPSIS.search(text))
-        links.append(Link(urljoin(base, href), attr if fuller else text))
+        url = join_url(base, href)
+        if url is not None:
+            links.append(Link(url, attr if fuller else text))
     return links
 
 

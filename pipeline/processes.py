@@ -1,0 +1,78 @@
+"""Child processes that never outlive nianbao, and the places nianbao may write outside `--out`.
+
+A crawl killed with SIGKILL runs no cleanup code, so every child is tied to its parent by the
+kernel instead: `die_with_parent` (Linux `PR_SET_PDEATHSIG`) is the first thing each worker and
+each LibreOffice launcher does. Temporary folders of a killed run are removed by the next one
+(`remove_stale_temp`); the one cache folder is `pipeline.cache`'s.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import resource
+import shutil
+import signal
+import tempfile
+from pathlib import Path
+
+TEMP_PREFIX = "nianbao-"  # every temporary folder nianbao makes: /tmp/nianbao-lo-*, …
+_PR_SET_PDEATHSIG = 1
+_OWNER_FILE = ".owner-pid"
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send `sig` to this process when its parent dies (Linux; elsewhere a
+    no-op). Call it in the child, first thing; a parent already gone means exit now."""
+    parent = os.getppid()
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def limit_memory(max_bytes: int) -> None:
+    """Cap this process's address space: an allocation past it fails (MemoryError), and a
+    runaway document cannot take the machine's memory."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        max_bytes = min(max_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (max_bytes, hard))
+
+
+def make_temp_dir(kind: str) -> Path:
+    """A private temporary folder `/tmp/nianbao-<kind>-*` that names its owner process, so that a
+    later run can remove it if the owner was killed before it could."""
+    remove_stale_temp()
+    path = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{kind}-"))
+    (path / _OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+    return path
+
+
+def remove_stale_temp(root: Path | None = None) -> list[Path]:
+    """Remove nianbao temporary folders whose owner process no longer runs; returns them."""
+    removed = []
+    for path in (root or Path(tempfile.gettempdir())).glob(f"{TEMP_PREFIX}*"):
+        try:
+            owner = int((path / _OWNER_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # not ours to judge (or being created right now)
+        if not _running(owner):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
