@@ -73,10 +73,19 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "pipeline.crawl.summary.RunSummary": 500,
+    "pipeline.crawl.shared.KillSwitch": 100,  # inert unless the test-only setting below is set
 }
+# Shared crawls (`--redis`): the start requests are queued once per run; inert in a crawl of its own.
+SPIDER_MIDDLEWARES = {"pipeline.crawl.shared.SeedOnceMiddleware": 10}
 
 # A response yields one item (its own body); Scrapy starts this many tasks per response.
 CONCURRENT_ITEMS = 8
+
+# --- scale-out (`nianbao crawl --redis URL`, pipeline.crawl.distributed) -----------------------
+NIANBAO_REDIS_PREFIX = "nianbao"  # Redis key prefix: one prefix per independent set of workers
+NIANBAO_LEASE_TIMEOUT = 60.0  # seconds without a heartbeat before a worker's requests are re-queued
+NIANBAO_REDIS_POLL_INTERVAL = 0.5  # seconds between an idle worker's looks at the shared queue
+NIANBAO_TEST_SIGKILL_AFTER_DOCUMENTS = 0  # tests only: a worker kills itself at its N-th document
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -59,6 +59,9 @@ _HOPS = "nianbao_hops"  # sub-column depth of a list page below the start page
 _PAGE_STATE = "nianbao_page_state"  # the adapter's bookkeeping for a list page
 _LINK = "nianbao_link"  # (url, title) of the link a document request followed
 _PARENT = "nianbao_parent"  # the detail page an attachment was linked from, and its fields
+# The CMS family detected when the request was made: a worker of a shared crawl may get a site's
+# detail page without having seen its list pages.
+_ADAPTER = "nianbao_adapter"
 
 
 @dataclass
@@ -301,6 +304,8 @@ class ReportSpiderBase(scrapy.Spider):
         formdata: dict[str, str] | None = None,
     ) -> Request:
         meta = {**meta, META_SITE: site.entry.id, META_KIND: kind}
+        if site.adapter is not None:
+            meta[_ADAPTER] = site.adapter.name
         common = {"callback": callback, "errback": self.on_error, "meta": meta, "priority": _PRIORITY[kind]}
         if formdata is not None:
             return FormRequest(url, formdata=formdata, **common)
@@ -359,7 +364,10 @@ class ReportSpiderBase(scrapy.Spider):
             self.ctx.error(site_id, f"fetch_{failure.type.__name__}", f"{request.url}: {failure.value}")
 
     def _site(self, response: Response) -> SiteProgress:
-        return self.sites[response.meta[META_SITE]]
+        site = self.sites[response.meta[META_SITE]]
+        if site.adapter is None and _ADAPTER in response.meta:
+            site.adapter = adapter_for(response.meta[_ADAPTER])
+        return site
 
     def _log(self, site: SiteProgress, decision: str, reason: str, url: str, title: str) -> None:
         self.ctx.count(site.entry.id, f"links/{decision}")

@@ -34,12 +34,13 @@ class ReportsSpider(ReportSpiderBase):
         site: str = "",
         allow_hosts: str = "",
         run_id: str = "",
+        worker: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         entries = {e.id: e for e in select_sites(load_sites(sites, _ids(allow_hosts)), _ids(site), sites)}
         self.ctx = CrawlContext(
-            out=Path(out), run_id=run_id or new_run_id(), full=_flag(full), entries=entries
+            out=Path(out), run_id=run_id or new_run_id(), full=_flag(full), entries=entries, worker=worker
         )
 
     @classmethod

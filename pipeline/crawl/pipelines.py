@@ -17,6 +17,7 @@ from pipeline.archive import ParseCache
 from pipeline.crawl.context import CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
 from pipeline.crawl.outputs import update_outputs
+from pipeline.crawl.shared import is_run_finisher
 from pipeline.crawl.state import UrlState
 from pipeline.datasets import print_build_summary
 from pipeline.parse import PARSER_VERSION, parse_report
@@ -135,9 +136,12 @@ def parse_into_cache(
 class OutputsPipeline(CrawlerComponent):
     """At the end of a run, rewrite the outputs from everything archived so far: the datasets
     and text archive (only the years holding changed documents are rewritten), then the JSON
-    lines of parsed documents."""
+    lines of parsed documents. In a crawl shared through Redis, only the worker that ends the run
+    does it (the others stop while work remains)."""
 
     def close_spider(self) -> None:
+        if not is_run_finisher(self.crawler):
+            return
         summary = update_outputs(context_of(self.crawler).out)
         if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
             print_build_summary(summary)
