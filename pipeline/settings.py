@@ -57,6 +57,8 @@ NIANBAO_PRINT_SUMMARY = True  # print the per-site table and the datasets summar
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # the scope guard knows sites
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the backoff retry
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,  # replaced by a fixed one
+    "pipeline.crawl.middlewares.RobotsTxtMiddleware": 100,
     "pipeline.crawl.middlewares.ScopeGuardMiddleware": 50,
     "pipeline.crawl.middlewares.BackoffRetryMiddleware": 550,
     "pipeline.crawl.middlewares.ChallengeMiddleware": 560,

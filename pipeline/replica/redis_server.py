@@ -1,8 +1,8 @@
 """A throw-away `redis-server` on 127.0.0.1 for the tests and benchmarks of shared crawls.
 
-    server = start_redis(workdir)      # a free port, data in `workdir`, nothing saved to disk
-    server.url                         # redis://127.0.0.1:PORT/0
-    server.stop()
+server = start_redis(workdir)      # a free port, data in `workdir`, nothing saved to disk
+server.url                         # redis://127.0.0.1:PORT/0
+server.stop()
 """
 
 from __future__ import annotations
