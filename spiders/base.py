@@ -3,10 +3,16 @@
 Per site, a CMS-family adapter (registry `cms`, or detected from the first list page) finds the
 items and the pagination of list pages; titles decide what is a report (`spiders.titles`); every
 decision is logged at DEBUG on the `nianbao.decisions` logger and counted in the stats.
+
+An incremental night (the last run complete, not --full) costs an unchanged site at most two
+requests: its first list page (conditional: a 304, or the same bytes) and, when that page lists
+sub-columns, the newest of them (the first listed), where a new report would appear. Older
+sub-columns of an unchanged list, and pages behind a page with nothing new, wait for a --full run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -62,6 +68,8 @@ _PARENT = "nianbao_parent"  # the detail page an attachment was linked from, and
 # The CMS family detected when the request was made: a worker of a shared crawl may get a site's
 # detail page without having seen its list pages.
 _ADAPTER = "nianbao_adapter"
+# A sub-column requested only as the newest one under an unchanged list (an incremental night).
+_PEEK = "nianbao_peek"
 
 
 @dataclass
@@ -136,9 +144,12 @@ class ReportSpiderBase(scrapy.Spider):
         self.ctx.count(site.entry.id, "list_pages")
         adapter = site.adapter or self._detect(site, response)
         hops = response.meta.get(_HOPS, 0)
-        report_links = new_links = 0
+        unchanged = site.incremental and self._unchanged(response)
+        report_links = new_links = columns = 0
         for link in adapter.list_links(response):
             decision, reason = decide(site, adapter, link, hops, self.max_hops)
+            if decision == titles.COLUMN and unchanged and (columns or response.meta.get(_PEEK)):
+                decision, reason = "skip", "sub-column of an unchanged list (only its newest is checked)"
             url = canonical_url(link.url)
             self._log(site, decision, reason, url, link.title)
             if decision == titles.REPORT:
@@ -146,18 +157,30 @@ class ReportSpiderBase(scrapy.Spider):
                 new_links += url not in site.found and not self._done(url)
                 yield from self._report_request(site, url, link.title, response.url)
             elif decision == titles.COLUMN:
-                yield self._list_request(site, PageRef(url), hops=hops + 1)
+                columns += 1
+                yield self._list_request(site, PageRef(url), hops=hops + 1, peek=unchanged)
         self._check_matching(site, response.url, report_links)
-        if self._paginate(site, report_links, new_links):
+        if self._paginate(site, report_links, new_links, unchanged):
             for ref in self._next_pages(site, adapter, response):
                 yield self._list_request(site, ref, hops=hops)
         if "not_modified" not in response.flags:
             yield self._item(response, site, KIND_LIST, report_links=report_links)
 
-    def _paginate(self, site: SiteProgress, report_links: int, new_links: int) -> bool:
+    def _unchanged(self, response: TextResponse) -> bool:
+        """The list page is what it was last run: answered 304, or the same bytes (a server that
+        sends no validators)."""
+        if "not_modified" in response.flags:
+            return True
+        previous = self.ctx.state.get(response.url)
+        return previous is not None and previous.sha256 == hashlib.sha256(response.body).hexdigest()
+
+    def _paginate(self, site: SiteProgress, report_links: int, new_links: int, unchanged: bool) -> bool:
         """Lists run newest first: in an incremental run, a page whose reports are all known ends
-        the list (an unchanged site costs its first list page)."""
-        return not site.incremental or report_links == 0 or new_links > 0
+        the list, and so does an unchanged page without reports (an empty newest year of a year
+        module): an unchanged site costs its first list page."""
+        if not site.incremental or new_links > 0:
+            return True
+        return report_links == 0 and not unchanged
 
     def _next_pages(self, site: SiteProgress, adapter: Adapter, response: TextResponse) -> list[PageRef]:
         refs = adapter.next_pages(response, response.meta.get(_PAGE_STATE, {}))
@@ -288,8 +311,8 @@ class ReportSpiderBase(scrapy.Spider):
 
     # --- requests, items, errors ---------------------------------------------------------------
 
-    def _list_request(self, site: SiteProgress, ref: PageRef, hops: int) -> Request:
-        meta = {META_TRUSTED: ref.trusted, _HOPS: hops, _PAGE_STATE: ref.state}
+    def _list_request(self, site: SiteProgress, ref: PageRef, hops: int, peek: bool = False) -> Request:
+        meta = {META_TRUSTED: ref.trusted, _HOPS: hops, _PAGE_STATE: ref.state, _PEEK: peek}
         if ref.method == "POST":
             return self._request(site, ref.url, KIND_LIST, self.parse_list, meta, formdata=ref.formdata)
         return self._request(site, canonical_url(ref.url), KIND_LIST, self.parse_list, meta)
