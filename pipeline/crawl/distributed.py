@@ -68,9 +68,11 @@ def connect(url: str) -> redis.Redis:
 def join_run(url: str, prefix: str) -> str:
     """The run the workers share: the current one, or a new one this worker starts."""
     server = connect(url)
-    server.set(f"{prefix}:current", new_run_id(), nx=True)
-    current = server.get(f"{prefix}:current")
-    return current.decode() if current else join_run(url, prefix)  # cleared in between: start anew
+    while True:
+        server.set(f"{prefix}:current", new_run_id(), nx=True)
+        current = server.get(f"{prefix}:current")
+        if current:  # else the run ended in between: start a new one
+            return current.decode() if isinstance(current, bytes) else str(current)
 
 
 def distributed_settings(url: str, prefix: str, run_id: str) -> dict[str, Any]:
@@ -190,9 +192,6 @@ class LeasedQueue(PriorityQueue):
         request.meta[META_LEASE] = lease_id.decode()
         return request
 
-    def encode(self, request: Request) -> bytes:
-        return self._encode_request(request)
-
 
 class LeasingScheduler(Scheduler):
     """scrapy-redis' scheduler with leases, heartbeats, acknowledgements and a shared finish."""
@@ -233,12 +232,19 @@ class LeasingScheduler(Scheduler):
         self._poll.start(self.poll_interval, now=False)
 
     def heartbeat(self) -> None:
-        """Say this worker is alive, and re-queue the leases of workers that are not."""
+        """Say this worker is alive, and re-queue the leases of workers that are not. A Redis
+        error is logged and counted, and the next beat tries again (an exception would stop the
+        loop, and this worker's leases would be taken from it)."""
         keys = self.keys
-        self.server.set(keys.worker_prefix + self.worker, b"1", px=int(self.lease_timeout * 1000))
-        requeued = self._requeue(
-            keys=[keys.owner, keys.body, keys.score, keys.queue], args=[keys.worker_prefix, ""]
-        )
+        try:
+            self.server.set(keys.worker_prefix + self.worker, b"1", px=int(self.lease_timeout * 1000))
+            requeued = self._requeue(
+                keys=[keys.owner, keys.body, keys.score, keys.queue], args=[keys.worker_prefix, ""]
+            )
+        except redis.RedisError as exc:
+            logger.error("worker %s: heartbeat failed: %s", self.worker, exc)
+            self.stats.inc_value("nianbao/redis/heartbeat_failed")
+            return
         if requeued:
             logger.warning("re-queued %d requests leased by workers that stopped", requeued)
             self.stats.inc_value("nianbao/redis/requeued", requeued)
