@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,14 +42,14 @@ KILLED_SITE = "replica-empire"  # every document of this site is a report page: 
 
 
 @pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> LocalRedis:
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
     server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def replica(tmp_path_factory: pytest.TempPathFactory) -> Replica:
+def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
     started = start_replica(seed=0, n_reports_per_site=N_REPORTS, workdir=tmp_path_factory.mktemp("replica"))
     yield started
     started.stop()

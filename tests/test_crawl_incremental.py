@@ -6,6 +6,7 @@ Counts come from the replica's request log; the replica answers conditional requ
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ TREE_SITES = ("trs", "hanweb", "generic")
 
 
 @pytest.fixture(scope="module")
-def replica(tmp_path_factory: pytest.TempPathFactory) -> Replica:
+def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
     started = start_replica(seed=0, n_reports_per_site=N_REPORTS, workdir=tmp_path_factory.mktemp("replica"))
     yield started
     started.stop()
