@@ -85,6 +85,7 @@ CONCURRENT_ITEMS = 8
 
 # --- scale-out (`nianbao crawl --redis URL`, pipeline.crawl.distributed) -----------------------
 NIANBAO_REDIS_PREFIX = "nianbao"  # Redis key prefix: one prefix per independent set of workers
+NIANBAO_REDIS_RUN = ""  # a name for the night's run (e.g. its date): late workers join, not restart
 NIANBAO_LEASE_TIMEOUT = 60.0  # seconds without a heartbeat before a worker's requests are re-queued
 NIANBAO_REDIS_POLL_INTERVAL = 0.5  # seconds between an idle worker's looks at the shared queue
 NIANBAO_TEST_SIGKILL_AFTER_DOCUMENTS = 0  # tests only: a worker kills itself at its N-th document

@@ -72,7 +72,8 @@ def run_workers(
     **settings: Any,
 ) -> list[Worker]:
     """Start `n` workers at once and wait for all of them."""
-    overrides = {**WORKER_SETTINGS, "NIANBAO_REDIS_PREFIX": prefix, **settings}
+    # A named run: a worker that starts late (a loaded machine) joins this run, never a new one.
+    overrides = {**WORKER_SETTINGS, "NIANBAO_REDIS_PREFIX": prefix, "NIANBAO_REDIS_RUN": prefix, **settings}
     command = crawl_command(
         replica.registry_path,
         out,

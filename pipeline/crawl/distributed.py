@@ -15,6 +15,7 @@ Keys, under `<prefix>:run:<run_id>:` (prefix NIANBAO_REDIS_PREFIX): `requests` (
 `lease:next`, `worker:<id>` (heartbeats), `stats` (per-site counters of acknowledged work),
 `finished` (the worker that ends the run writes the outputs and the run summary). `<prefix>:current`
 names the run workers join; the finishing worker clears it, so the next night starts a new run.
+`<prefix>:named:<name>` names the run of a given NIANBAO_REDIS_RUN (kept a week).
 Plain Redis (the scripts touch keys they are not given: not for Redis Cluster).
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import socket
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,7 @@ logger = logging.getLogger("nianbao.distributed")
 META_LEASE = "nianbao_lease"  # the lease id of a request popped from the shared queue
 STATS_PREFIX = "nianbao/"  # the run summary's counters, merged across workers
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+_RUN_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class DistributedError(ValueError):
@@ -65,12 +68,18 @@ def connect(url: str) -> redis.Redis:
     return server
 
 
-def join_run(url: str, prefix: str) -> str:
-    """The run the workers share: the current one, or a new one this worker starts."""
+def join_run(url: str, prefix: str, name: str = "") -> str:
+    """The run the workers share. Unnamed: the current run, or a new one this worker starts (a
+    worker starting after the run ended begins the next). Named (NIANBAO_REDIS_RUN, e.g. the date
+    of the night): the run of that name for a week, so a late worker joins it, finds it ended and
+    stops, instead of starting another."""
+    if name and not _RUN_NAME.fullmatch(name):
+        raise DistributedError(f"NIANBAO_REDIS_RUN {name!r}: letters, digits, '.', '_' and '-' only")
     server = connect(url)
+    key, ttl = (f"{prefix}:named:{name}", 7 * 24 * 3600) if name else (f"{prefix}:current", None)
     while True:
-        server.set(f"{prefix}:current", new_run_id(), nx=True)
-        current = server.get(f"{prefix}:current")
+        server.set(key, new_run_id(), nx=True, ex=ttl)
+        current = server.get(key)
         if current:  # else the run ended in between: start a new one
             return current.decode() if isinstance(current, bytes) else str(current)
 

@@ -75,7 +75,8 @@ def run_crawl(
         from pipeline.crawl.shared import LeasingCrawler
 
         prefix = settings.get("NIANBAO_REDIS_PREFIX")
-        run_id, worker = join_run(redis_url, prefix), worker_id()
+        run_id = join_run(redis_url, prefix, settings.get("NIANBAO_REDIS_RUN"))
+        worker = worker_id()
         settings.update(distributed_settings(redis_url, prefix, run_id), priority="project")
         crawler = LeasingCrawler(ReportsSpider, settings, init_reactor=True)
     process = CrawlerProcess(settings)
