@@ -89,6 +89,10 @@ NIANBAO_REDIS_RUN = ""  # a name for the night's run (e.g. its date): late worke
 NIANBAO_LEASE_TIMEOUT = 60.0  # seconds without a heartbeat before a worker's requests are re-queued
 NIANBAO_REDIS_POLL_INTERVAL = 0.5  # seconds between an idle worker's looks at the shared queue
 NIANBAO_TEST_SIGKILL_AFTER_DOCUMENTS = 0  # tests only: a worker kills itself at its N-th document
+# scrapy-redis's own settings, read by its scheduler only (`--redis` runs set SCHEDULER, REDIS_URL
+# and the run's keys: pipeline.crawl.distributed.distributed_settings).
+SCHEDULER_QUEUE_CLASS = "pipeline.crawl.distributed.LeasedQueue"  # pops lease, not drop
+SCHEDULER_PERSIST = True  # the shared queue outlives any one worker
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

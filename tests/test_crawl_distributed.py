@@ -24,6 +24,7 @@ import pytest
 from test_crawl_e2e import N_REPORTS, REPO, Run, assert_every_report_right, cell_errors, parsed_lines
 
 from pipeline.archive import RawArchive
+from pipeline.cli import EXIT_DEGRADED, EXIT_OK
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
 from pipeline.replica import Replica, start_replica
 from pipeline.replica.redis_server import LocalRedis, start_redis
@@ -139,7 +140,8 @@ def test_three_workers_give_the_reports_and_facts_of_one_crawl(
     single: tuple[Path, Run, Counter], three: tuple[Path, list[Worker], Counter], replica: Replica
 ) -> None:
     (one, _, _), (shared, workers, _) = single, three
-    assert [w.returncode for w in workers] == [0, 0, 0], [w.stderr[-2000:] for w in workers]
+    # 1: the run completed with failing sites (the replica has a challenged site and a 404).
+    assert {w.returncode for w in workers} <= {EXIT_OK, EXIT_DEGRADED}, [w.stderr[-2000:] for w in workers]
     assert_every_report_right(shared, replica)
     assert documents(shared) == documents(one)
     for name in ("facts", "reports"):
@@ -189,7 +191,9 @@ def killed_then_finished(replica: Replica, out: Path, redis_url: str, prefix: st
     url = re.search(r"nianbao: SIGKILL \S+ at (\S+)", killed.stderr)
     assert url is not None
     survivors = run_workers(replica, out, redis_url, prefix, 2, (KILLED_SITE,), **settings)
-    assert [w.returncode for w in survivors] == [0, 0], [w.stderr[-2000:] for w in survivors]
+    assert {w.returncode for w in survivors} <= {EXIT_OK, EXIT_DEGRADED}, [
+        w.stderr[-2000:] for w in survivors
+    ]
     return url.group(1)
 
 

@@ -85,16 +85,15 @@ def join_run(url: str, prefix: str, name: str = "") -> str:
 
 
 def distributed_settings(url: str, prefix: str, run_id: str) -> dict[str, Any]:
-    """The Scrapy settings of a worker of run `run_id` (scrapy-redis reads REDIS_URL and the keys)."""
+    """The Scrapy settings of a worker of run `run_id` (scrapy-redis reads REDIS_URL and the keys;
+    its queue class and persistence are in pipeline/settings.py)."""
     base = run_base(prefix, run_id)
     return {
         "REDIS_URL": url,
         "SCHEDULER": "pipeline.crawl.distributed.LeasingScheduler",
-        "SCHEDULER_QUEUE_CLASS": "pipeline.crawl.distributed.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"{base}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{base}:dupefilter",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_PERSIST": True,  # the queue outlives any one worker
     }
 
 

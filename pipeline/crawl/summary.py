@@ -42,7 +42,8 @@ class RunSummary(CrawlerComponent):
         shared = leasing_scheduler(self.crawler)
         if shared is not None and not shared.finisher:
             # One worker of a shared run: the worker that ends the run writes its summary.
-            print(f"worker {ctx.worker} of run {ctx.run_id} stopped ({reason})", flush=True)
+            if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
+                print(f"worker {ctx.worker} of run {ctx.run_id} stopped ({reason})", flush=True)
             ctx.state.close()
             return
         if shared is not None:
