@@ -27,6 +27,7 @@ SMALL: dict[str, list[str]] = {
     "parse": ["--n", "10"],
     "formats": ["--n", "2", "--scans", "1"],
     "crawl": ["--reports", "60", "--out", "{work}/crawl"],
+    "distributed": ["--reports", "60", "--workers", "1,2", "--columns", "100"],
     "datasets": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "grep": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "panel": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
