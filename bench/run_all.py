@@ -27,11 +27,13 @@ SMALL: dict[str, list[str]] = {
     "parse": ["--n", "10"],
     "formats": ["--n", "2", "--scans", "1"],
     "crawl": ["--reports", "60", "--out", "{work}/crawl"],
+    "distributed": ["--reports", "60", "--workers", "1,2", "--columns", "100"],
     "datasets": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "grep": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "panel": ["--agencies", "60", "--years", "2", "--work", "{work}/datasets"],
     "runreport": ["--sites", "500", "--runs", "10", "--documents", "200"],
     "ocr_cache": ["--n", "1"],
+    "hostile": [],
 }
 
 

@@ -98,9 +98,14 @@ class RawArchive:
 
     def record(self, fetch: FetchRecord) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(asdict(fetch), ensure_ascii=False, sort_keys=True)
-        with self.index.open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+        line = json.dumps(asdict(fetch), ensure_ascii=False, sort_keys=True) + "\n"
+        # One write() on an O_APPEND descriptor: lines of concurrent writers (the workers of a
+        # shared crawl) never interleave, and a killed writer leaves no half line.
+        fd = os.open(self.index, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
 
     def records(self) -> Iterator[FetchRecord]:
         """Every fetch in the order it happened (a URL fetched on several nights appears each time)."""

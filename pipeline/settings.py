@@ -69,6 +69,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the backoff retry
     "pipeline.crawl.middlewares.FetchPolicyMiddleware": 40,
     "pipeline.crawl.middlewares.RobotsTxtBoundsMiddleware": 45,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,  # replaced by a fixed one
+    "pipeline.crawl.middlewares.RobotsTxtMiddleware": 100,
     "pipeline.crawl.middlewares.ScopeGuardMiddleware": 50,
     "pipeline.crawl.middlewares.BackoffRetryMiddleware": 550,
     "pipeline.crawl.middlewares.ChallengeMiddleware": 560,
@@ -86,10 +88,24 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "pipeline.crawl.summary.RunSummary": 500,
+    "pipeline.crawl.shared.KillSwitch": 100,  # inert unless the test-only setting below is set
 }
+# Shared crawls (`--redis`): the start requests are queued once per run; inert in a crawl of its own.
+SPIDER_MIDDLEWARES = {"pipeline.crawl.shared.SeedOnceMiddleware": 10}
 
 # A response yields one item (its own body); Scrapy starts this many tasks per response.
 CONCURRENT_ITEMS = 8
+
+# --- scale-out (`nianbao crawl --redis URL`, pipeline.crawl.distributed) -----------------------
+NIANBAO_REDIS_PREFIX = "nianbao"  # Redis key prefix: one prefix per independent set of workers
+NIANBAO_REDIS_RUN = ""  # a name for the night's run (e.g. its date): late workers join, not restart
+NIANBAO_LEASE_TIMEOUT = 60.0  # seconds without a heartbeat before a worker's requests are re-queued
+NIANBAO_REDIS_POLL_INTERVAL = 0.5  # seconds between an idle worker's looks at the shared queue
+NIANBAO_TEST_SIGKILL_AFTER_DOCUMENTS = 0  # tests only: a worker kills itself at its N-th document
+# scrapy-redis's own settings, read by its scheduler only (`--redis` runs set SCHEDULER, REDIS_URL
+# and the run's keys: pipeline.crawl.distributed.distributed_settings).
+SCHEDULER_QUEUE_CLASS = "pipeline.crawl.distributed.LeasedQueue"  # pops lease, not drop
+SCHEDULER_PERSIST = True  # the shared queue outlives any one worker
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

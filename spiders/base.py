@@ -3,10 +3,16 @@
 Per site, a CMS-family adapter (registry `cms`, or detected from the first list page) finds the
 items and the pagination of list pages; titles decide what is a report (`spiders.titles`); every
 decision is logged at DEBUG on the `nianbao.decisions` logger and counted in the stats.
+
+An incremental night (the last run complete, not --full) costs an unchanged site at most two
+requests: its first list page (conditional: a 304, or the same bytes) and, when that page lists
+sub-columns, the newest of them (the first listed), where a new report would appear. Older
+sub-columns of an unchanged list, and pages behind a page with nothing new, wait for a --full run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -59,6 +65,11 @@ _HOPS = "nianbao_hops"  # sub-column depth of a list page below the start page
 _PAGE_STATE = "nianbao_page_state"  # the adapter's bookkeeping for a list page
 _LINK = "nianbao_link"  # (url, title) of the link a document request followed
 _PARENT = "nianbao_parent"  # the detail page an attachment was linked from, and its fields
+# The CMS family detected when the request was made: a worker of a shared crawl may get a site's
+# detail page without having seen its list pages.
+_ADAPTER = "nianbao_adapter"
+# A sub-column requested only as the newest one under an unchanged list (an incremental night).
+_PEEK = "nianbao_peek"
 
 
 @dataclass
@@ -133,7 +144,8 @@ class ReportSpiderBase(scrapy.Spider):
         self.ctx.count(site.entry.id, "list_pages")
         adapter = site.adapter or self._detect(site, response)
         hops = response.meta.get(_HOPS, 0)
-        report_links = new_links = 0
+        unchanged = site.incremental and self._unchanged(response)
+        report_links = new_links = columns = 0
         for link in adapter.list_links(response):
             try:
                 decision, reason = decide(site, adapter, link, hops, self.max_hops)
@@ -141,24 +153,38 @@ class ReportSpiderBase(scrapy.Spider):
             except ValueError:  # a malformed link (`http://[::1/`) costs only itself
                 self._log(site, "skip", "malformed URL", link.url, link.title)
                 continue
+            if decision == titles.COLUMN and unchanged and (columns or response.meta.get(_PEEK)):
+                decision, reason = "skip", "sub-column of an unchanged list (only its newest is checked)"
             self._log(site, decision, reason, url, link.title)
             if decision == titles.REPORT:
                 report_links += 1
                 new_links += url not in site.found and not self._done(url)
                 yield from self._report_request(site, url, link.title, response.url)
             elif decision == titles.COLUMN:
-                yield self._list_request(site, PageRef(url), hops=hops + 1)
+                columns += 1
+                yield self._list_request(site, PageRef(url), hops=hops + 1, peek=unchanged)
         self._check_matching(site, response.url, report_links)
-        if self._paginate(site, report_links, new_links):
+        if self._paginate(site, report_links, new_links, unchanged):
             for ref in self._next_pages(site, adapter, response):
                 yield self._list_request(site, ref, hops=hops)
         if "not_modified" not in response.flags:
             yield self._item(response, site, KIND_LIST, report_links=report_links)
 
-    def _paginate(self, site: SiteProgress, report_links: int, new_links: int) -> bool:
+    def _unchanged(self, response: TextResponse) -> bool:
+        """The list page is what it was last run: answered 304, or the same bytes (a server that
+        sends no validators)."""
+        if "not_modified" in response.flags:
+            return True
+        previous = self.ctx.state.get(response.url)
+        return previous is not None and previous.sha256 == hashlib.sha256(response.body).hexdigest()
+
+    def _paginate(self, site: SiteProgress, report_links: int, new_links: int, unchanged: bool) -> bool:
         """Lists run newest first: in an incremental run, a page whose reports are all known ends
-        the list (an unchanged site costs its first list page)."""
-        return not site.incremental or report_links == 0 or new_links > 0
+        the list, and so does an unchanged page without reports (an empty newest year of a year
+        module): an unchanged site costs its first list page."""
+        if not site.incremental or new_links > 0:
+            return True
+        return report_links == 0 and not unchanged
 
     def _next_pages(self, site: SiteProgress, adapter: Adapter, response: TextResponse) -> list[PageRef]:
         refs = adapter.next_pages(response, response.meta.get(_PAGE_STATE, {}))
@@ -293,8 +319,8 @@ class ReportSpiderBase(scrapy.Spider):
 
     # --- requests, items, errors ---------------------------------------------------------------
 
-    def _list_request(self, site: SiteProgress, ref: PageRef, hops: int) -> Request:
-        meta = {META_TRUSTED: ref.trusted, _HOPS: hops, _PAGE_STATE: ref.state}
+    def _list_request(self, site: SiteProgress, ref: PageRef, hops: int, peek: bool = False) -> Request:
+        meta = {META_TRUSTED: ref.trusted, _HOPS: hops, _PAGE_STATE: ref.state, _PEEK: peek}
         if ref.method == "POST":
             return self._request(site, ref.url, KIND_LIST, self.parse_list, meta, formdata=ref.formdata)
         return self._request(site, canonical_url(ref.url), KIND_LIST, self.parse_list, meta)
@@ -309,6 +335,8 @@ class ReportSpiderBase(scrapy.Spider):
         formdata: dict[str, str] | None = None,
     ) -> Request:
         meta = {**meta, META_SITE: site.entry.id, META_KIND: kind}
+        if site.adapter is not None:
+            meta[_ADAPTER] = site.adapter.name
         common = {"callback": callback, "errback": self.on_error, "meta": meta, "priority": _PRIORITY[kind]}
         if formdata is not None:
             return FormRequest(url, formdata=formdata, **common)
@@ -373,7 +401,10 @@ class ReportSpiderBase(scrapy.Spider):
             self.ctx.error(site_id, f"fetch_{failure.type.__name__}", f"{request.url}: {failure.value}")
 
     def _site(self, response: Response) -> SiteProgress:
-        return self.sites[response.meta[META_SITE]]
+        site = self.sites[response.meta[META_SITE]]
+        if site.adapter is None and _ADAPTER in response.meta:
+            site.adapter = adapter_for(response.meta[_ADAPTER])
+        return site
 
     def _log(self, site: SiteProgress, decision: str, reason: str, url: str, title: str) -> None:
         self.ctx.count(site.entry.id, f"links/{decision}")

@@ -35,6 +35,7 @@ class ReportsSpider(ReportSpiderBase):
         site: str = "",
         allow_hosts: str = "",
         run_id: str = "",
+        worker: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -45,6 +46,7 @@ class ReportsSpider(ReportSpiderBase):
             full=_flag(full),
             entries=entries,
             fetch_policy=FetchPolicy(allowed_hosts(_ids(allow_hosts))),
+            worker=worker,
         )
 
     @classmethod

@@ -97,6 +97,12 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"shell command run with a JSON summary on stdin when a site degrades or recovers "
         f"(default: ${ALERT_ENV})",
     )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="be one worker of a crawl shared through Redis (redis://HOST:PORT/DB): start it on any "
+        "number of machines with the same --sites and a shared --out; see docs/scale.md",
+    )
 
 
 @contextmanager
@@ -104,6 +110,9 @@ def output_lock(args: argparse.Namespace) -> Iterator[None]:
     """Hold the lock on OUT for a command (a lock left by a dead run is taken over, and said so)."""
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is not a folder")
+    if getattr(args, "redis", None):  # the workers of a shared crawl share OUT (docs/scale.md)
+        yield
+        return
     with OutputLock(args.out) as lock:
         if lock.previous and verbosity(args) >= 0:
             print(f"took over the lock of a run that is gone: {describe(lock.previous)}", file=sys.stderr)
@@ -137,6 +146,7 @@ def crawl(args: argparse.Namespace) -> dict[str, Any]:
             allow_hosts=args.allow_host,
             overrides=dict(args.set),
             verbosity=verbosity(args),
+            redis_url=args.redis,
         )
     except RegistryError:
         raise

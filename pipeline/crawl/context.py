@@ -56,12 +56,18 @@ class CrawlContext:
     # the run report's "new and changed reports".
     changes: list[dict[str, str]] = field(default_factory=list)
     started_at: str = field(default_factory=utc_now)
+    worker: str = ""  # this worker's id in a crawl shared through Redis ("" for a crawl of its own)
 
     def __post_init__(self) -> None:
         self.archive = RawArchive(self.out)
         self.cache = ParseCache(self.out, PARSER_VERSION)
         self.state = StateStore(self.out)
         self.scopes = {site_id: site_scope(entry) for site_id, entry in self.entries.items()}
+
+    @property
+    def warc_name(self) -> str:
+        """One WARC file per run and worker: workers of a shared run never write the same file."""
+        return f"{self.run_id}-{self.worker}.warc.gz" if self.worker else f"{self.run_id}.warc.gz"
 
     def count(self, site_id: str, name: str, n: int = 1) -> None:
         assert self.stats is not None

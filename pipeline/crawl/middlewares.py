@@ -4,6 +4,7 @@ Order (settings.DOWNLOADER_MIDDLEWARES; requests go up the numbers, responses co
   40 FetchPolicy   http(s) only, no internal addresses (pipeline.crawl.fetch_policy), every hop
   45 RobotsTxtBounds  robots.txt within a timeout; one that fails is a named error, not a stall
   50 ScopeGuard    refuse offsite and trap URLs (before robots.txt is even fetched for them)
+ 100 RobotsTxt     Scrapy's, with every waiter for a host's robots.txt getting its rules
  550 BackoffRetry  retry 5xx/timeouts after an exponential, non-blocking delay (or Retry-After)
  560 Challenge     a JS/cookie challenge served as a page is an error, not a document
  610 RedirectLoop  a redirect back into its own chain is a named error (before Scrapy follows it)
@@ -23,11 +24,15 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares import robotstxt as scrapy_robotstxt
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
 from pipeline.crawl.fetch_policy import policy_of
@@ -35,6 +40,7 @@ from pipeline.crawl.items import KIND_LIST, META_KIND, META_REVALIDATED, META_SI
 from pipeline.crawl.urls import canonical_url, host_of, join_url
 
 if TYPE_CHECKING:
+    from scrapy.robotstxt import RobotParser
     from scrapy.settings import BaseSettings
 
 decisions = logging.getLogger("nianbao.decisions")
@@ -94,6 +100,33 @@ class FetchPolicyMiddleware(CrawlerComponent):
                 ctx.run_error(f"refused_{reason}", request.url)
         decisions.debug("refuse %s site=%s reason=%s (fetch policy)", request.url, site_id, reason)
         raise OutOfScope(reason, request.url)
+
+
+class RobotsTxtMiddleware(scrapy_robotstxt.RobotsTxtMiddleware):
+    """Scrapy's robots.txt rules, obeyed by every request that waits for the file.
+
+    Scrapy 2.19 hands each request that arrives while robots.txt is being fetched the pending
+    Deferred through `asFuture`, which consumes its result: the first waiter gets the parser, the
+    others None, and None means "allowed" (a worker of a shared crawl starting with 16 requests of
+    one host fetched a Disallowed page). Here each waiter waits on its own Deferred, then reads
+    the parser the stock code stored (or None after a failed download, as Scrapy intends).
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        fetched: Deferred[None] = Deferred()
+
+        def relay(result: _T) -> _T:
+            fetched.callback(None)
+            return result
+
+        pending.addBoth(relay)
+        await maybe_deferred_to_future(fetched)
+        parser = self._parsers.get(netloc)
+        return None if isinstance(parser, Deferred) else parser
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -17,6 +17,7 @@ from scrapy.utils.defer import deferred_from_coro
 from pipeline.crawl.context import CrawlContext, CrawlerComponent, context_of
 from pipeline.crawl.items import DOCUMENT_KINDS, FetchedItem
 from pipeline.crawl.outputs import write_outputs
+from pipeline.crawl.shared import is_run_finisher
 from pipeline.crawl.state import UrlState
 from pipeline.datasets import build_datasets, print_build_summary
 from pipeline.parse_jobs import parse_into_cache
@@ -140,9 +141,12 @@ class OutputsPipeline(CrawlerComponent):
     """At the end of a run, bring the outputs up to date with the archive, in the order of
     `outputs.update_outputs`: the datasets and text archive, then the JSON lines. Each step runs
     whatever the other did: a failure is a named run error in the summary, never the end of the
-    run's outputs."""
+    run's outputs. In a crawl shared through Redis, only the worker that ends the run does it (the
+    others stop while work remains)."""
 
     def close_spider(self) -> None:
+        if not is_run_finisher(self.crawler):
+            return
         ctx = context_of(self.crawler)
         steps = (("datasets_failed", self._build), ("outputs_failed", write_outputs))
         for name, step in steps:

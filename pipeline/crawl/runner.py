@@ -46,9 +46,16 @@ def run_crawl(
     allow_hosts: Iterable[str] = (),
     overrides: Mapping[str, Any] | None = None,
     verbosity: int = 1,
+    redis_url: str | None = None,
 ) -> dict[str, Any]:
     """Crawl the registry's sites into `out`; returns the run summary. Raises RegistryError (or
-    ValueError for an unknown site id) before anything is fetched.
+    ValueError for an unknown site id, DistributedError for an unusable Redis) before anything is
+    fetched.
+
+    With `redis_url`, this process is one worker of a crawl shared through Redis
+    (pipeline.crawl.distributed): it joins the current run (or starts one), and returns the run
+    summary if it was the worker that ended the run, else `{"run_id", "worker", "finish_reason",
+    "sites": {}}` (the run's summary is the finishing worker's to write).
 
     `verbosity` (the command line's -q/-v: -1, 0, 1, 2) sets the log level and whether Scrapy dumps
     its stats and the run prints its tables; an explicit `LOG_LEVEL` override wins.
@@ -61,22 +68,38 @@ def run_crawl(
     from spiders.reports import ReportsSpider
 
     remove_stale_temp()  # what a killed run left in /tmp
-    run_id = new_run_id()
-    process = CrawlerProcess(crawl_settings({**verbosity_settings(verbosity), **dict(overrides or {})}))
+    settings = crawl_settings({**verbosity_settings(verbosity), **dict(overrides or {})})
     if verbosity < 1:
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(without_traceback)
+    run_id, worker, crawler = new_run_id(), "", None
+    if redis_url:
+        from pipeline.crawl.distributed import distributed_settings, join_run, worker_id
+        from pipeline.crawl.shared import LeasingCrawler
+
+        prefix = settings.get("NIANBAO_REDIS_PREFIX")
+        run_id = join_run(redis_url, prefix, settings.get("NIANBAO_REDIS_RUN"))
+        worker = worker_id()
+        settings.update(distributed_settings(redis_url, prefix, run_id), priority="project")
+        crawler = LeasingCrawler(ReportsSpider, settings, init_reactor=True)
+    process = CrawlerProcess(settings)
     process.crawl(
-        ReportsSpider,
+        crawler or ReportsSpider,
         sites=str(sites),
         out=str(out),
         full="1" if full else "",
         site=",".join(site_ids),
         allow_hosts=",".join(allow_hosts),
         run_id=run_id,
+        worker=worker,
     )
     process.start()
     summary = Path(out) / "state" / "runs" / f"{run_id}.json"
-    return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
+    result: dict[str, Any] = json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
+    if crawler is not None and result.get("finished_by") != worker:
+        # Another worker ends the run and writes its summary (perhaps not yet): this one's part.
+        reason = crawler.stats.get_value("finish_reason")
+        return {"run_id": run_id, "worker": worker, "finish_reason": reason, "sites": {}}
+    return result
 
 
 def without_traceback(record: logging.LogRecord) -> bool:
@@ -101,11 +124,13 @@ def crawl_command(
     allow_hosts: Iterable[str] = (),
     overrides: Mapping[str, Any] | None = None,
     command_name: str = "crawl",
+    redis_url: str | None = None,
 ) -> list[str]:
     """The `nianbao crawl` (or `nightly`) command line for the same arguments (to run a crawl in a
     subprocess)."""
     command = [sys.executable, "-m", "pipeline.cli", command_name, "--sites", str(sites), "--out", str(out)]
     command += ["--full"] if full else []
+    command += ["--redis", redis_url] if redis_url else []
     command += [arg for site_id in site_ids for arg in ("--site", site_id)]
     command += [arg for host in allow_hosts for arg in ("--allow-host", host)]
     command += [arg for key, value in (overrides or {}).items() for arg in ("--set", f"{key}={value}")]

@@ -94,8 +94,10 @@ class StateStore:
         path = Path(out) / "state" / "state.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         # One connection, used from the reactor thread only; autocommit keeps every write durable
-        # at once, so an interrupted crawl loses nothing it had archived.
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # at once, so an interrupted crawl loses nothing it had archived. Workers of a shared crawl
+        # (`--redis`) on one machine write the same file: WAL lets readers go on during a write,
+        # and a writer waits up to `timeout` seconds for another's one-statement transaction.
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)

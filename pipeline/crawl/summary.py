@@ -18,6 +18,7 @@ from scrapy import signals
 from pipeline.archive import write_atomic
 from pipeline.crawl.context import COUNTERS, CrawlContext, CrawlerComponent, context_of, utc_now
 from pipeline.crawl.health import assess, update_health
+from pipeline.crawl.shared import leasing_scheduler
 from pipeline.crawl.state import SiteRun
 
 if TYPE_CHECKING:
@@ -41,6 +42,16 @@ class RunSummary(CrawlerComponent):
 
     def spider_closed(self, reason: str) -> None:
         ctx = context_of(self.crawler)
+        shared = leasing_scheduler(self.crawler)
+        if shared is not None and not shared.finisher:
+            # One worker of a shared run: the worker that ends the run writes its summary.
+            if self.crawler.settings.getbool("NIANBAO_PRINT_SUMMARY"):
+                print(f"worker {ctx.worker} of run {ctx.run_id} stopped ({reason})", flush=True)
+            ctx.state.close()
+            return
+        if shared is not None:
+            assert ctx.stats is not None
+            shared.merge_counters(ctx.stats)
         complete = reason == "finished"
         finished_at = utc_now()
         sites = {site_id: self._site(ctx, site_id, complete) for site_id in ctx.entries}
@@ -63,6 +74,7 @@ class RunSummary(CrawlerComponent):
             "finished_at": finished_at,
             "finish_reason": reason,
             "full": ctx.full,
+            **({"finished_by": ctx.worker} if shared is not None else {}),
             "sites": sites,
             "run_errors": run_errors,
             "totals": totals(sites, run_errors),

@@ -66,7 +66,7 @@ class WarcMiddleware(CrawlerComponent):
     def writer(self) -> WARCWriter:
         if self._writer is None:
             ctx = context_of(self.crawler)
-            path = ctx.archive.warc_dir / f"{ctx.run_id}.warc.gz"
+            path = ctx.archive.warc_dir / ctx.warc_name
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("ab")
             self._writer = WARCWriter(self._file, gzip=True)

@@ -508,10 +508,12 @@ def _epoint(b: _Builder) -> None:
     site = b.site(base, gts)
     site_guid = _uuid(b)
     articles: dict[str, GroundTruth] = {}
+    bodies: dict[str, str] = {}  # rendered once: the same URL serves the same bytes on every request
     items = []
     for gt in gts:
         guid = _uuid(b)
         articles[guid] = gt
+        bodies[guid] = b.body(gt)
         shell = f"{base}/xxgk/ndbg/showinfo.html?infoGuid={guid}"
         b.page(shell, epoint_shell(site, b.detail(gt, "政府信息公开年报", ""), site_guid, EPOINT_PROJECT))
         b.expect(site_id, gt, f"{_EPOINT_DETAIL}?infoid={guid}", shell=shell)
@@ -522,12 +524,13 @@ def _epoint(b: _Builder) -> None:
             asked = json.loads(params.get("params", "{}"))
         except ValueError:
             asked = {}
-        gt = articles.get(asked.get("infoid", "")) if asked.get("siteGuid") == site_guid else None
+        infoid = asked.get("infoid", "")
+        gt = articles.get(infoid) if asked.get("siteGuid") == site_guid else None
         if gt is None:
             return Resource(json.dumps({"custom": {"status": "false", "message": "无此信息"}}).encode(), JSON)
         data = {
             "title": gt.title,
-            "infocontent": b.body(gt),
+            "infocontent": bodies[infoid],
             "infodate": gt.published_date,
             "deptname": gt.agency_full,
         }
@@ -557,9 +560,11 @@ def _spa(b: _Builder) -> None:
     site = b.site(base, gts)
     column = f"{b.new_id()}"
     articles: dict[str, GroundTruth] = {}
+    bodies: dict[str, str] = {}  # rendered once: the same URL serves the same bytes on every request
     for gt in gts:
         article = f"i{gt.published_date.replace('-', '')}-{b.new_id()}"
         articles[article] = gt
+        bodies[article] = b.body(gt)
         shell = f"{base}/art/info/{column}/{article}"
         b.page(shell, spa_shell(site, site.name))
         b.expect(site_id, gt, f"{base}/html/info/detail?id={article}", shell=shell)
@@ -580,12 +585,13 @@ def _spa(b: _Builder) -> None:
         return Resource(json.dumps({"success": True, "data": data}, ensure_ascii=False).encode(), JSON)
 
     def detail(params: dict[str, str]) -> Resource:
-        gt = articles.get(params.get("id", ""))
+        article = params.get("id", "")
+        gt = articles.get(article)
         if gt is None:
             return Resource(json.dumps({"success": False, "data": None}).encode(), JSON)
         data = {
             "title": gt.title,
-            "body": b.body(gt),
+            "body": bodies[article],
             "dept": gt.agency_full,
             "publishDate": gt.published_date,
         }
