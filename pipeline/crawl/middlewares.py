@@ -75,10 +75,17 @@ class ScopeGuardMiddleware(CrawlerComponent):
             return None
         ctx.count(site_id, f"refused/{reason}")
         decisions.debug("refuse %s site=%s reason=%s", request.url, site_id, reason)
-        if reason == "offsite" and request.meta.get("redirect_urls"):
-            # The site itself sent us elsewhere: a move or a takeover, a health signal.
-            ctx.error(site_id, "redirect_offsite", f"{request.meta['redirect_urls'][0]} -> {request.url}")
+        if reason == "offsite":
+            note_offsite_redirect(ctx, site_id, request)
         raise OutOfScope(reason, request.url)
+
+
+def note_offsite_redirect(ctx: CrawlContext, site_id: str, request: Request) -> None:
+    """A refused request the site itself redirected to another host: a move or a takeover, a health
+    signal (`redirect_offsite`) whichever guard refused it."""
+    origins = request.meta.get("redirect_urls")
+    if origins and host_of(origins[0]) != host_of(request.url):
+        ctx.error(site_id, "redirect_offsite", f"{origins[0]} -> {request.url}")
 
 
 class FetchPolicyMiddleware(CrawlerComponent):
@@ -96,6 +103,7 @@ class FetchPolicyMiddleware(CrawlerComponent):
         if isinstance(ctx, CrawlContext):  # the crawl counts; `nianbao discover` only refuses
             if site_id is not None:
                 ctx.count(site_id, f"refused/{reason}")
+                note_offsite_redirect(ctx, site_id, request)
             else:  # robots.txt of a host that redirects somewhere it must not
                 ctx.run_error(f"refused_{reason}", request.url)
         decisions.debug("refuse %s site=%s reason=%s (fetch policy)", request.url, site_id, reason)
