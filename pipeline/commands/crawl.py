@@ -60,21 +60,8 @@ def known_settings() -> list[str]:
     return sorted({n for module in (default_settings, settings) for n in dir(module) if n.isupper()})
 
 
-def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `crawl`, shared by `nightly`."""
-    add_registry_argument(parser)
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
-    )
-    parser.add_argument("--full", action="store_true", help="fetch everything again, not only what changed")
-    parser.add_argument(
-        "--site",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="ID",
-        help="crawl only these sites (`--site a b` or `--site a --site b`)",
-    )
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that fetches (`crawl`, `nightly`, `discover`)."""
     parser.add_argument(
         "--allow-host",
         action="append",
@@ -90,6 +77,24 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="override a Scrapy setting (e.g. AUTOTHROTTLE_ENABLED=False for a loopback replica)",
     )
+
+
+def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `crawl`, shared by `nightly`."""
+    add_registry_argument(parser)
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    parser.add_argument("--full", action="store_true", help="fetch everything again, not only what changed")
+    parser.add_argument(
+        "--site",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="ID",
+        help="crawl only these sites (`--site a b` or `--site a --site b`)",
+    )
+    add_fetch_arguments(parser)
     parser.add_argument(
         "--alert-cmd",
         metavar="CMD",

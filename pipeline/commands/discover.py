@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.cli import verbosity
-from pipeline.commands.crawl import setting
+from pipeline.commands.crawl import add_fetch_arguments
 from pipeline.commands.sites import add_registry_argument
 from pipeline.registry import RegistryError, load_registry, url_problem
 
@@ -47,21 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--max-hops", type=int, default=5, help="links followed from a start URL (default: 5)"
     )
     parser.add_argument("--max-pages", type=int, default=400, help="pages per start URL (default: 400)")
-    parser.add_argument(
-        "--allow-host",
-        action="append",
-        default=[],
-        metavar="HOST:PORT",
-        help="accept a loopback host (replicas)",
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        type=setting,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a Scrapy setting",
-    )
+    add_fetch_arguments(parser)
     parser.set_defaults(func=run)
 
 
