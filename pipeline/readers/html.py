@@ -63,15 +63,24 @@ _SPAN_DIGITS = re.compile(r"0*(\d+)")
 # Word-pasted pages leave hundreds of unclosed <font> tags before the report. Purely presentational
 # inline tags carry no structure, so they are removed before parsing (their text stays).
 _PRESENTATIONAL_TAGS = re.compile(r"</?(?:font|b|i|u|s|strike|strong|em|big|small|o:p)(?:\s[^<>]*)?/?>", re.I)
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+# A regex, not str.translate: translate with a deletion table walks a page at ~7 ms per 100 kB.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = bytes(range(32)).translate(None, b"\t\n\r")
+# Encodings in which a control character can only come from a control byte (multi-byte sequences
+# use bytes >= 0x40): for these the page's bytes say whether the text needs cleaning at all.
+_ASCII_COMPATIBLE = frozenset(
+    ["utf-8", "utf-8-sig", "utf_8", "gb18030", "gbk", "gb2312", "big5", "cp1252", "ascii"]
+)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def read_html(data: bytes) -> Document:
-    text, _encoding = decode_text(data)
+    text, encoding = decode_text(data)
     # Stray control characters (a NUL from a CMS template bug) are not text, and lxml refuses
     # strings that hold one.
-    text = _PRESENTATIONAL_TAGS.sub("", text.translate(_CONTROLS))
+    if encoding not in _ASCII_COMPATIBLE or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        text = _CONTROLS.sub("", text)
+    text = _PRESENTATIONAL_TAGS.sub("", text)
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
     try:
@@ -93,7 +102,7 @@ def read_html(data: bytes) -> Document:
         placeholder.text = "\n" + grid.render() + "\n"
         placeholder.tail = table.tail
         table.getparent().replace(table, placeholder)
-    lines = (" ".join(line.split()) for line in "".join(body.itertext()).splitlines())
+    lines = (" ".join(line.split()) for line in _text(body).splitlines())
     document_text = "\n".join(line for line in lines if line)
     return Document(format="html", text=document_text, tables=tables, metadata=metadata)
 
@@ -122,24 +131,28 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return out
 
 
-def _text_length(el: etree._Element) -> int:
-    return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+def _text(el: etree._Element) -> str:
+    """All text under `el` (not its tail): `"".join(el.itertext())`, built in C at twice the speed."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 def _content_root(root: etree._Element) -> etree._Element:
     """The element holding the report: the largest known content container, else the body."""
     body = root.find("body")
     body = body if body is not None else root
+    # One walk over element proxies: cheaper than an XPath over attributes on a Word page's
+    # hundreds of class=MsoNormal elements.
     candidates = [
         el
-        for el in body.xpath(".//*[@class or @id] | .//ucapcontent")
+        for el in body.iterdescendants()
         if el.tag == "ucapcontent" or _CONTENT_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
     ]
     if not candidates:
         return body
-    best = max(candidates, key=_text_length)
+    lengths = {el: len(_text(el)) for el in candidates}
+    best = max(lengths, key=lengths.__getitem__)
     # A container with a small share of the page is a teaser or sidebar, not the article.
-    if _text_length(best) < 0.3 * _text_length(body):
+    if lengths[best] < 0.3 * len(_text(body)):
         return body
     return best
 
@@ -169,4 +182,4 @@ def _span(value: str | None) -> int:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return "\n".join(line.strip() for line in "".join(cell.itertext()).splitlines() if line.strip())
+    return "\n".join(line.strip() for line in _text(cell).splitlines() if line.strip())
