@@ -69,7 +69,10 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=200, help="documents per format")
     args = parser.parse_args()
     ctx = multiprocessing.get_context("spawn")
-    print(f"parse benchmark: {args.n} generated documents per format, one core, one process per format; docs/s and ms/doc in CPU time")
+    print(
+        f"parse benchmark: {args.n} generated documents per format, one core, one process per format;"
+        " docs/s and ms/doc in CPU time (process_time)"
+    )
     print(f"{'format':<16}{'docs/s':>10}{'ms/doc':>10}{'peak RSS MB':>14}{'cells':>10}{'accuracy':>10}")
     for fmt in FORMATS:
         with ctx.Pool(1) as pool:

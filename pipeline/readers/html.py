@@ -189,4 +189,4 @@ def _span(value: str | None) -> int:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return "\n".join(line.strip() for line in _text(cell).splitlines() if line.strip())
+    return "\n".join(filter(None, map(str.strip, _text(cell).splitlines())))
