@@ -42,10 +42,16 @@ class TableGrid:
             for text, rowspan, colspan in row:
                 while (r, c) in grid:  # skip positions taken by rowspans from above
                     c += 1
+                cell = GridCell(text, (r, c))
+                if rowspan == colspan == 1:  # most cells: no span to clamp or expand
+                    width, n_rows = max(width, c + 1), max(n_rows, r + 1)
+                    check_cells(len(grid) + 1)
+                    grid[r, c] = cell
+                    c += 1
+                    continue
                 rowspan, colspan = clamp_span(rowspan), clamp_span(colspan)
                 width, n_rows = max(width, c + colspan), max(n_rows, r + rowspan)
                 check_cells(len(grid) + rowspan * colspan)
-                cell = GridCell(text, (r, c))
                 for dr in range(rowspan):
                     for dc in range(colspan):
                         grid.setdefault((r + dr, c + dc), cell)

@@ -43,6 +43,7 @@ _BLOCK_TAGS = frozenset(
         "aside",
     ]
 )
+_LINE_TAGS = _BLOCK_TAGS | {"td", "th"}
 _SKIP_TAGS = ("script", "style", "noscript", "select", "button", "template")
 # Standard government-site meta tags (政府网站规范) worth keeping as metadata.
 _META_KEYS = {
@@ -63,15 +64,24 @@ _SPAN_DIGITS = re.compile(r"0*(\d+)")
 # Word-pasted pages leave hundreds of unclosed <font> tags before the report. Purely presentational
 # inline tags carry no structure, so they are removed before parsing (their text stays).
 _PRESENTATIONAL_TAGS = re.compile(r"</?(?:font|b|i|u|s|strike|strong|em|big|small|o:p)(?:\s[^<>]*)?/?>", re.I)
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+# A regex, not str.translate: translate with a deletion table walks a page at ~7 ms per 100 kB.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = bytes(range(32)).translate(None, b"\t\n\r")
+# Encodings in which a control character can only come from a control byte (multi-byte sequences
+# use bytes >= 0x40): for these the page's bytes say whether the text needs cleaning at all.
+_ASCII_COMPATIBLE = frozenset(
+    ["utf-8", "utf-8-sig", "utf_8", "gb18030", "gbk", "gb2312", "big5", "cp1252", "ascii"]
+)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 
 def read_html(data: bytes) -> Document:
-    text, _encoding = decode_text(data)
+    text, encoding = decode_text(data)
     # Stray control characters (a NUL from a CMS template bug) are not text, and lxml refuses
     # strings that hold one.
-    text = _PRESENTATIONAL_TAGS.sub("", text.translate(_CONTROLS))
+    if encoding not in _ASCII_COMPATIBLE or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        text = _CONTROLS.sub("", text)
+    text = _PRESENTATIONAL_TAGS.sub("", text)
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
     try:
@@ -82,7 +92,6 @@ def read_html(data: bytes) -> Document:
         raise UnreadableDocument("HTML has no elements")
     metadata = _meta_tags(root)
     etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
-    _mark_line_breaks(root)
     body = _content_root(root)
     tables = []
     for i, table in enumerate(_leaf_tables(body), 1):
@@ -93,18 +102,9 @@ def read_html(data: bytes) -> Document:
         placeholder.text = "\n" + grid.render() + "\n"
         placeholder.tail = table.tail
         table.getparent().replace(table, placeholder)
-    lines = (" ".join(line.split()) for line in "".join(body.itertext()).splitlines())
+    lines = (" ".join(line.split()) for line in _text(body).splitlines())
     document_text = "\n".join(line for line in lines if line)
     return Document(format="html", text=document_text, tables=tables, metadata=metadata)
-
-
-def _mark_line_breaks(root: etree._Element) -> None:
-    """Block elements and <br> end a line: write the break into the text once, so that every
-    later read is a plain `itertext()` while inline runs (one character per <span>) still join."""
-    for el in root.iter(*_BLOCK_TAGS, "td", "th"):
-        el.tail = "\n" + (el.tail or "")
-        if el.tag != "br":
-            el.text = "\n" + (el.text or "")
 
 
 def _meta_tags(root: etree._Element) -> dict[str, str]:
@@ -122,24 +122,42 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return out
 
 
-def _text_length(el: etree._Element) -> int:
-    return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+def _text(el: etree._Element) -> str:
+    """All text under `el` (not its tail): `"".join(el.itertext())`, built in C at twice the speed."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 def _content_root(root: etree._Element) -> etree._Element:
-    """The element holding the report: the largest known content container, else the body."""
+    """The element holding the report: the largest known content container, else the body.
+
+    The same walk marks the line breaks: a Word page has one element per
+    character, and walking them once instead of twice is a tenth of the reading time."""
     body = root.find("body")
     body = body if body is not None else root
-    candidates = [
-        el
-        for el in body.xpath(".//*[@class or @id] | .//ucapcontent")
-        if el.tag == "ucapcontent" or _CONTENT_HINT.search(f"{el.get('class', '')} {el.get('id', '')}")
-    ]
+    candidates = []
+    for el in body.iterdescendants():
+        tag = el.tag
+        if tag in _LINE_TAGS:
+            # A block element or <br> ends a line: the break is written into the text once, so
+            # that every later read is a plain text read while inline runs (one character per
+            # <span>) still join. (Inline here: a call per element costs a tenth of this walk.)
+            el.tail = "\n" + (el.tail or "")
+            if tag != "br":
+                el.text = "\n" + (el.text or "")
+        if tag == "ucapcontent":
+            candidates.append(el)
+            continue
+        css_class, css_id = el.get("class"), el.get("id")
+        if (css_class is not None or css_id is not None) and _CONTENT_HINT.search(
+            f"{css_class or ''} {css_id or ''}"
+        ):
+            candidates.append(el)
     if not candidates:
         return body
-    best = max(candidates, key=_text_length)
+    lengths = {el: len(_text(el)) for el in candidates}
+    best = max(lengths, key=lengths.__getitem__)
     # A container with a small share of the page is a teaser or sidebar, not the article.
-    if _text_length(best) < 0.3 * _text_length(body):
+    if lengths[best] < 0.3 * len(_text(body)):
         return body
     return best
 
@@ -163,10 +181,12 @@ def _grid(table: etree._Element, index: int) -> TableGrid:
 
 def _span(value: str | None) -> int:
     """A span attribute as written ("2", " 3px", "''2''"): its first run of digits, else 1."""
-    match = _SPAN_DIGITS.search(value or "")
+    if value is None:  # most cells
+        return 1
+    match = _SPAN_DIGITS.search(value)
     # Enough digits to pass any budget, never enough to make int() refuse (or take long).
     return clamp_span(int(match.group(1)[:9])) if match else 1
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return "\n".join(line.strip() for line in "".join(cell.itertext()).splitlines() if line.strip())
+    return "\n".join(filter(None, map(str.strip, _text(cell).splitlines())))
