@@ -43,10 +43,12 @@ nightly: setup
 
 test: setup
 	$(BIN)/ruff check pipeline spiders tests bench docs
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check pipeline spiders tests bench docs
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run_all.py
