@@ -661,7 +661,7 @@ def _resolve_named(
     org_code: str | None,
     site_id: str | None,
 ) -> AgencyIdentity:
-    evidence: _Evidence = {"raw_names": tuple(names), "org_code": org_code, "uscc": uscc, "site_id_code": site_id}
+    evidence = _Evidence(raw_names=tuple(names), org_code=org_code, uscc=uscc, site_id_code=site_id)
     if not names:
         warnings.append("no_agency_name")
         key = _text(hints.url) or _text(hints.index_no)

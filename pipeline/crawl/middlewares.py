@@ -265,7 +265,7 @@ class ChallengeMiddleware(CrawlerComponent):
     def process_response(self, request: Request, response: Response) -> Response:
         if META_SITE not in request.meta:
             return response
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         reason = challenge_reason(response.status, content_type, response.body)
         if reason:
             raise ChallengeDetected(f"{reason}: {response.url}")

@@ -13,12 +13,12 @@ import random
 import re
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.document import Document as WordDocument
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from openpyxl import Workbook
