@@ -43,13 +43,15 @@ nightly: setup
 
 test: setup
 	$(BIN)/ruff check pipeline spiders tests bench docs
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check pipeline spiders tests bench docs
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) data/demo .pytest_cache
+	rm -rf $(VENV) data/demo .pytest_cache .mypy_cache

@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import duckdb
 import pandas as pd
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
-from common import synthetic_arguments
+from common import synthetic_arguments, timed
 
 from pipeline.archive import RawArchive
 from pipeline.crawl.outputs import update_outputs
@@ -119,12 +118,6 @@ def ingest_folders(folder: Path, out: Path, agencies: int) -> int:
     return added
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
-
-
 def size(folder: Path, pattern: str) -> tuple[int, int]:
     files = [p for p in folder.rglob(pattern) if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
@@ -202,7 +195,7 @@ def main() -> int:
         seconds, summary = timed(lambda: build_datasets(out))
         rows.append(
             ("build (bodies not yet parsed are parsed)", f"{seconds:.1f} s, {len(summary.reports):,} reports")
-        )  # type: ignore[attr-defined]
+        )
     root = out / "parquet"
     facts = read_table(root, "facts").num_rows
     rows.append(("facts", f"{facts:,}"))
@@ -233,8 +226,8 @@ def main() -> int:
 
     width = max(len(label) for label, _ in rows)
     print()
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+    for label, shown in rows:
+        print(f"{label:<{width}}  {shown}")
     flags = " --real-format" if args.real_format else ""
     command = (
         f".venv/bin/python bench/bench_datasets.py --agencies {args.agencies} --years {args.years}{flags}"

@@ -144,7 +144,8 @@ def use_tesseract() -> None:
         return inks, [(i.x0, i.top, i.x1, i.bottom) for i in inks]
 
     ocr._read_chars = read_chars
-    ocr.model_version = lambda: "tesseract chi_sim psm 6"  # its own OCR cache entries
+    # its own OCR cache entries; a plain function stands in for the cached one (mypy: assignment)
+    ocr.model_version = lambda: "tesseract chi_sim psm 6"  # type: ignore[assignment]
     ocr._unread_cells = lambda *args: []  # no second read by rapidocr: tesseract alone
 
 

@@ -66,8 +66,8 @@ def main() -> int:
     print(
         f"\nnianbao grep skips each file's {HEADER_LINES}-line header (grep -r counts its agency names too)."
     )
-    command = f".venv/bin/python bench/bench_grep.py --agencies {args.agencies} --years {args.years}"
-    print(f"reproduce: {command}")
+    reproduce = f".venv/bin/python bench/bench_grep.py --agencies {args.agencies} --years {args.years}"
+    print(f"reproduce: {reproduce}")
     return 0
 
 

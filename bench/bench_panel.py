@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-import time
 from collections.abc import Callable
-from typing import TypeVar
 
 from bench_datasets import make_archive
-from common import synthetic_arguments
+from common import T, synthetic_arguments, timed
 
 from pipeline.datasets import build_datasets
 from pipeline.datasets.compare import compare
@@ -31,14 +29,6 @@ from pipeline.serve.terms import excerpt, match_query
 
 WORD = "财政"  # two characters: the trigram index cannot find it
 
-
-T = TypeVar("T")
-
-
-def timed(action: Callable[[], T]) -> tuple[float, T]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
 
 
 def best_of_three(action: Callable[[], T]) -> tuple[float, T]:

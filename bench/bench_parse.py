@@ -16,11 +16,15 @@ import random
 import resource
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.render import GroundTruth
 
 FORMATS = ("text", "html-canonical", "html-word", "html-portal", "docx", "xlsx")
 
 
-def render(fmt: str, seed: int) -> tuple[object, bytes]:
+def render(fmt: str, seed: int) -> tuple[GroundTruth, bytes]:
     from pipeline.render import random_ground_truth, render_docx, render_html, render_text, render_xlsx
 
     gt = random_ground_truth(

@@ -1,9 +1,22 @@
-"""What the dataset and grep benchmarks share: the size of the synthetic archive they run on."""
+"""What the dataset, panel and grep benchmarks share: the size of the synthetic archive they run on,
+and a timer."""
 
 from __future__ import annotations
 
 import argparse
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    """Seconds the action took, and what it returned."""
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
 
 
 def synthetic_arguments(description: str, *, real_format: bool = False) -> argparse.Namespace:

@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from pypinyin import Style, lazy_pinyin
@@ -643,6 +644,15 @@ def _registry_agency_id(name: str, region_code: str | None, level: str | None, y
     return resolve_agency(hints).agency_id
 
 
+class _Evidence(TypedDict):
+    """What the document and the site said about the agency, carried onto every AgencyIdentity."""
+
+    raw_names: tuple[str, ...]
+    org_code: str | None
+    uscc: str | None
+    site_id_code: str | None
+
+
 def _resolve_named(
     hints: AgencyHints,
     names: list[str],
@@ -651,7 +661,7 @@ def _resolve_named(
     org_code: str | None,
     site_id: str | None,
 ) -> AgencyIdentity:
-    evidence = {"raw_names": tuple(names), "org_code": org_code, "uscc": uscc, "site_id_code": site_id}
+    evidence = _Evidence(raw_names=tuple(names), org_code=org_code, uscc=uscc, site_id_code=site_id)
     if not names:
         warnings.append("no_agency_name")
         key = _text(hints.url) or _text(hints.index_no)
@@ -720,7 +730,7 @@ def _fallback_id(name: str, parsed: _Parsed, hints: AgencyHints, warnings: list[
     return f"x-{_hash(key, 10)}"
 
 
-def _ministry(parsed: _Parsed, warnings: list[str], evidence: dict) -> AgencyIdentity:
+def _ministry(parsed: _Parsed, warnings: list[str], evidence: _Evidence) -> AgencyIdentity:
     known = _table_lookup(parsed.body, _MINISTRIES)
     slug = known[1] if known else _open_slug(_dept_key(parsed.body))
     return AgencyIdentity(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from pipeline import regions
 from pipeline.registry import SiteEntry
@@ -147,10 +148,9 @@ def write_chart(rows: list[ProvinceCoverage], path: str | Path) -> Path:
     return out
 
 
-def _use_cjk_font(font_manager: object, plt: object) -> None:
+def _use_cjk_font(font_manager: ModuleType, plt: ModuleType) -> None:
     """Province names need a CJK font: Noto CJK (installed by the Makefile) when present."""
-    fm = font_manager  # type: ignore[assignment]
-    for font in fm.fontManager.ttflist:  # type: ignore[attr-defined]
+    for font in font_manager.fontManager.ttflist:
         if "CJK" in font.name:
-            plt.rcParams["font.family"] = font.name  # type: ignore[attr-defined]
+            plt.rcParams["font.family"] = font.name
             return

@@ -101,8 +101,9 @@ def allowed_hosts() -> frozenset[str]:
     """The hosts of `pipeline/data/official-hosts.yaml`, lower-cased."""
     text = resources.files("pipeline.data").joinpath("official-hosts.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    hosts = [item.get("host") for item in data if isinstance(item, dict)] if isinstance(data, list) else []
-    if not hosts or len(hosts) != len(data) or not all(isinstance(h, str) for h in hosts):
+    entries = data if isinstance(data, list) else []
+    hosts = [item["host"] for item in entries if isinstance(item, dict) and isinstance(item.get("host"), str)]
+    if not hosts or len(hosts) != len(entries):
         raise RegistryError(["pipeline/data/official-hosts.yaml: expected a list of mappings with a `host`"])
     return frozenset(h.strip().lower() for h in hosts)
 

@@ -96,11 +96,12 @@ class Report:
     def checks_failed(self) -> list[str]:
         return sorted({c.rule for c in self.checks if not c.ok})
 
-    def fact(self, section: str, item: str, column: str) -> Fact | None:
+    def fact(self, section: str, item: str, column: str) -> Fact:
+        """The fact of one cell; KeyError naming the cell when the report has none."""
         for f in self.facts:
             if f.section == section and f.item == item and f.column == column:
                 return f
-        return None
+        raise KeyError((section, item, column))
 
     def to_json(self) -> dict[str, Any]:
         """The exact object of `nianbao parse --json`."""

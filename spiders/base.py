@@ -222,7 +222,8 @@ class ReportSpiderBase(scrapy.Spider):
         response = decoded_response(response, site.entry.encoding)
         fields, attachments = self._read_detail(site, response)
         fields["title"] = fields["title"] or response.meta[_LINK][1]
-        yield self._item(response, site, KIND_PAGE, **fields)
+        # `fields` holds the page's str metadata (title, published, ...), never report_links.
+        yield self._item(response, site, KIND_PAGE, **fields)  # type: ignore[arg-type]
         yield from self._attachment_requests(site, response.url, attachments, fields)
         yield from self._source_requests(site, response, fields)
 
@@ -361,7 +362,7 @@ class ReportSpiderBase(scrapy.Spider):
                 k.decode("latin-1"): ", ".join(v.decode("latin-1") for v in vs)
                 for k, vs in response.headers.items()
             },
-            **fields,
+            **fields,  # type: ignore[arg-type]  # only FetchRecord's str metadata fields
         )
         link = response.meta.get(_LINK)
         return FetchedItem(
@@ -386,7 +387,7 @@ class ReportSpiderBase(scrapy.Spider):
             self.ctx.error(site_id, "too_many_redirects", request.url)
         elif "DOWNLOAD_MAXSIZE" in str(failure.value) or "download max size" in str(failure.value):
             self.ctx.error(site_id, "too_large", f"{request.url}: {failure.value}")  # declared or inflated
-        elif failure.check(HttpError):
+        elif isinstance(failure.value, HttpError):
             status = failure.value.response.status
             self.ctx.error(site_id, f"http_{status}", request.url)
             if kind != KIND_LIST and 400 <= status < 500:
@@ -398,7 +399,8 @@ class ReportSpiderBase(scrapy.Spider):
         elif is_tls_failure(failure):
             self.ctx.error(site_id, "tls_error", f"{request.url}: {failure.value}")
         else:  # timeouts, refused connections, DNS failures … (after the retries)
-            self.ctx.error(site_id, f"fetch_{failure.type.__name__}", f"{request.url}: {failure.value}")
+            error = failure.value
+            self.ctx.error(site_id, f"fetch_{type(error).__name__}", f"{request.url}: {error}")
 
     def _site(self, response: Response) -> SiteProgress:
         site = self.sites[response.meta[META_SITE]]

@@ -85,8 +85,8 @@ def labelled_values(root: HtmlElement, skip: HtmlElement | None = None) -> dict[
     for cell in root.iter("td", "th"):
         label = None if cell in inside else _whole_label(_text(cell))
         if label:
-            value = next((c for c in cell.itersiblings() if c.tag in ("td", "th")), None)
-            found.setdefault(label, _text(value) if value is not None else "")
+            value_cell = next((c for c in cell.itersiblings() if c.tag in ("td", "th")), None)
+            found.setdefault(label, _text(value_cell) if value_cell is not None else "")
     runs = text_runs(root, skip)
     for i, run in enumerate(runs):
         for match in _LABEL_RE.finditer(run):

@@ -94,7 +94,7 @@ class DiscoverSpider(scrapy.Spider):
         self.counts["pages"] += 1
         if not isinstance(response, TextResponse):
             return None
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         if challenge_reason(response.status, content_type, response.body):
             self.counts["errors/challenge"] += 1
             return None

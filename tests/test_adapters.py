@@ -61,7 +61,7 @@ def read_detail(response: TextResponse, expected: dict[str, Any]) -> dict[str, A
     adapter = ADAPTERS[expected["family"]]
     content = adapter.content(response)
     attachments = find_attachments(response, content)
-    read = {
+    read: dict[str, Any] = {
         "family": adapter.name,
         "fields": adapter.detail_fields(response, content),
         "attachments": [[canonical_url(a.url), a.title] for a in attachments],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -26,7 +27,7 @@ SEED = Path(__file__).parent / "fixtures" / "seed" / "000_27ef94279877d414.txt"
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def resolve(**hints) -> AgencyIdentity:
+def resolve(**hints: Any) -> AgencyIdentity:
     return resolve_agency(AgencyHints(**hints))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.cli import main
 from pipeline.coverage import CENTRAL, coverage, format_coverage, write_chart
 from pipeline.registry import SiteEntry
@@ -39,7 +41,9 @@ def test_counts_against_the_region_totals() -> None:
     assert total[:4] == ["total", "1/31", "1/333", "2/2845"]
 
 
-def test_the_registry_coverage_command_writes_a_chart(tmp_path: Path, capsys) -> None:
+def test_the_registry_coverage_command_writes_a_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     png = tmp_path / "coverage.png"
     assert main(["sites", "coverage", "--png", str(png)]) == 0
     out = capsys.readouterr().out

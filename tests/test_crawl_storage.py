@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from pipeline.archive import FetchRecord, ParseCache, RawArchive
 from pipeline.crawl.outputs import write_outputs
@@ -18,7 +19,8 @@ def test_state_remembers_urls_and_site_runs(tmp_path: Path) -> None:
     state.put(UrlState("http://x.gov.cn/a.html", "s", "page", 200, sha256="ab", etag='"1"'))
     state.put(UrlState("http://x.gov.cn/gone.html", "s", "page", 404))
     state.put(UrlState("http://x.gov.cn/list.html", "s", "list", 200, sha256="cd", report_links=4))
-    assert state.get("http://x.gov.cn/a.html").etag == '"1"'
+    fetched = state.get("http://x.gov.cn/a.html")
+    assert fetched is not None and fetched.etag == '"1"'
     assert state.is_done("http://x.gov.cn/a.html", retry_client_errors=False)
     assert state.is_done("http://x.gov.cn/gone.html", retry_client_errors=False)
     assert not state.is_done("http://x.gov.cn/gone.html", retry_client_errors=True)
@@ -34,7 +36,7 @@ def test_state_remembers_urls_and_site_runs(tmp_path: Path) -> None:
     reopened.close()
 
 
-def _fetch(archive: RawArchive, url: str, body: bytes, kind: str, **fields: str) -> None:
+def _fetch(archive: RawArchive, url: str, body: bytes, kind: str, **fields: Any) -> None:
     record = FetchRecord(
         url=url, sha256=archive.put(body), fetched_at="2026-11-29T00:00:00+00:00", kind=kind, **fields
     )

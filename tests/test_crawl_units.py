@@ -247,8 +247,9 @@ SITE = SiteEntry(id="s", agency="某区人民政府", start_urls=("http://x.gov.
     ],
 )
 def test_link_decisions(url: str, title: str, hops: int, decision: str) -> None:
-    site = SiteProgress(SITE, TrsAdapter())
-    assert decide(site, site.adapter, Link(url, title), hops, max_hops=3)[0] == decision
+    adapter = TrsAdapter()
+    site = SiteProgress(SITE, adapter)
+    assert decide(site, adapter, Link(url, title), hops, max_hops=3)[0] == decision
 
 
 def test_registry_link_pattern_makes_untitled_links_reports() -> None:

@@ -271,7 +271,9 @@ def test_an_unplaceable_agency_gets_a_fallback_id_and_a_warning(tmp_path: Path) 
     report = frame(tmp_path, "reports").iloc[0]
     assert not report["agency_resolved"] and len(report["agency_warnings"]) > 0
     assert str(report["agency_id"]).isascii() and report["report_id"] == f"{report['agency_id']}-2023"
-    assert (tmp_path / report["text_path"]).exists()
+    text = (tmp_path / report["text_path"]).read_text(encoding="utf-8")
+    # No region is an empty header field, not the word None.
+    assert "地区 Region: \n" in text and "None" not in text.split("====", 1)[0]
 
 
 def test_a_scoped_update_without_a_previous_build_builds_every_agency(copy: Built) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 import sqlite3
 import zipfile
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -38,8 +39,8 @@ def test_duckdb_bundle(built: Built, counts: dict[str, int]) -> None:
     con = duckdb.connect(str(path), read_only=True)
     for name, n in counts.items():
         assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == (n,)
-    assert con.execute("SELECT count(*) FROM cells").fetchone()[0] > 0
-    assert con.execute("SELECT count(*) FROM crosswalk").fetchone()[0] > 0
+    assert con.execute("SELECT count(*) FROM cells").fetchall()[0][0] > 0
+    assert con.execute("SELECT count(*) FROM crosswalk").fetchall()[0][0] > 0
     failed = con.execute("SELECT typeof(checks_failed), typeof(year) FROM reports LIMIT 1").fetchone()
     assert failed == ("VARCHAR[]", "BIGINT")
     con.close()
@@ -55,7 +56,7 @@ def test_sqlite_bundle(built: Built, counts: dict[str, int]) -> None:
     ).fetchone()
     assert fetched.endswith("Z") and isinstance(json.loads(failed), list) and json.loads(names)
     # LIKE finds 2-character words, which an FTS5 trigram index would not.
-    assert con.execute("SELECT count(*) FROM reports WHERE agency_name LIKE '%财政%'").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM reports WHERE agency_name LIKE '%财政%'").fetchall()[0][0] == 2
     con.close()
 
 
@@ -70,14 +71,16 @@ def test_csv_bundle(built: Built, counts: dict[str, int]) -> None:
             assert list(table.columns) == TABLES[name].schema.names
 
 
-def test_cli_export(built: Built, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export(built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "bundle.sqlite"
     assert cli_main(["export", "--format", "sqlite", "--out", str(built.out), "--to", str(target)]) == 0
     assert capsys.readouterr().out.strip() == str(target)
     assert target.exists() and not list(tmp_path.glob(".export-*"))
 
 
-def test_partitioned_export_has_a_folder_per_agency(built: Built, tmp_path, capsys) -> None:
+def test_partitioned_export_has_a_folder_per_agency(
+    built: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "by-agency"
     argv = ["export", "--partition-by", "year,agency", "--out", str(built.out), "--to", str(target)]
     assert cli_main(argv) == 0
@@ -95,11 +98,11 @@ def test_partitioned_export_has_a_folder_per_agency(built: Built, tmp_path, caps
     source = f"read_parquet('{target}/facts/**/*.parquet', hive_partitioning = true)"
     columns = [d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0").description]
     assert sorted(columns) == sorted(TABLES["facts"].schema.names)  # agency_id once, no `agency`
-    (n,) = con.execute(f"SELECT count(*) FROM {source} WHERE typeof(year) = 'BIGINT'").fetchone()
+    [(n,)] = con.execute(f"SELECT count(*) FROM {source} WHERE typeof(year) = 'BIGINT'").fetchall()
     assert n == read_table(built.out / "parquet", "facts").num_rows
 
 
-def test_export_refuses_bad_arguments(built: Built, capsys) -> None:
+def test_export_refuses_bad_arguments(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["export", "--out", str(built.out)]) == 2
     assert cli_main(["export", "--format", "csv", "--partition-by", "year", "--out", str(built.out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

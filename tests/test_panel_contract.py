@@ -170,14 +170,14 @@ def test_databases_hold_their_descriptor_and_agree_with_it(bundles: dict[str, Pa
             if fmt == "duckdb"
             else sqlite3.connect(bundles[fmt])
         )
-        (text,) = con.execute(f"SELECT descriptor FROM {DESCRIPTOR_TABLE}").fetchone()
+        [(text,)] = con.execute(f"SELECT descriptor FROM {DESCRIPTOR_TABLE}").fetchall()
         package = json.loads(text)
         for resource in package["resources"]:
             name = resource["name"]
             columns = [d[0] for d in con.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
             assert columns == [f["name"] for f in resource["schema"]["fields"]], (fmt, name)
             if name in TABLES:
-                (n,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
+                [(n,)] = con.execute(f'SELECT count(*) FROM "{name}"').fetchall()
                 assert n == package[STAMP]["rows"][name], (fmt, name)
         con.close()
 

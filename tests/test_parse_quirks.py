@@ -11,6 +11,7 @@ import zipfile
 
 from pipeline.codebook import APPLICANT_COLUMNS, load_codebook
 from pipeline.parse import parse_report
+from pipeline.report import Fact, Report
 
 REQUEST_ROWS = [
     ("一、本年新收政府信息公开申请数量", "new_requests"),
@@ -74,18 +75,18 @@ def table(rows: list[list[str]]) -> str:
     return "<table>" + "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows) + "</table>"
 
 
-def requests_facts(report):
+def requests_facts(report: Report) -> dict[tuple[str, str], Fact]:
     return {f.key[1:]: f for f in report.facts if f.section == "requests"}
 
 
-def assert_requests(report, values: dict[str, list[int]]) -> None:
+def assert_requests(report: Report, values: dict[str, list[int]]) -> None:
     facts = requests_facts(report)
     for item, cells in values.items():
         for column, value in zip((*APPLICANT_COLUMNS, "total"), cells, strict=True):
             assert facts[(item, column)].value == value, (item, column, facts[(item, column)].raw)
 
 
-def test_header_split_over_rows_differently_quirk3():
+def test_header_split_over_rows_differently_quirk3() -> None:
     """商业 | 科研 … on one row, 企业 | 机构 on the next (xuwen.gov.cn)."""
     values = request_values()
     rows = [
@@ -99,7 +100,7 @@ def test_header_split_over_rows_differently_quirk3():
     assert_requests(report, values)
 
 
-def test_legal_person_subtotal_column_and_subtotal_rows_are_skipped_quirk18():
+def test_legal_person_subtotal_column_and_subtotal_rows_are_skipped_quirk18() -> None:
     values = request_values()
     body = []
     for label, item in REQUEST_ROWS:
@@ -117,14 +118,14 @@ def test_legal_person_subtotal_column_and_subtotal_rows_are_skipped_quirk18():
     assert not report.checks_failed
 
 
-def test_table_without_header_rows_reads_template_order():
+def test_table_without_header_rows_reads_template_order() -> None:
     values = request_values()
     rows = [[f"{label}", *map(str, values[item])] for label, item in REQUEST_ROWS]
     report = parse_report(page(table(rows)))
     assert_requests(report, values)
 
 
-def test_table_lost_its_markup_text_fallback():
+def test_table_lost_its_markup_text_fallback() -> None:
     """Cells published as paragraphs, one per line (a CMS that flattened the Word table)."""
     values = request_values()
     lines = [
@@ -144,7 +145,7 @@ def test_table_lost_its_markup_text_fallback():
     assert_requests(report, values)
 
 
-def test_blank_table_is_not_reported_and_never_zero_quirk6():
+def test_blank_table_is_not_reported_and_never_zero_quirk6() -> None:
     rows = [
         ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）|3|3", "申请人情况|1|7"],
         ["自然人|2|1", "法人或其他组织|1|5", "总计|2|1"],
@@ -158,7 +159,7 @@ def test_blank_table_is_not_reported_and_never_zero_quirk6():
     assert report.status == "partial"
 
 
-def test_active_disclosure_header_variants_units_and_slashes_quirks_7_8_10():
+def test_active_disclosure_header_variants_units_and_slashes_quirks_7_8_10() -> None:
     rows = [
         ["第二十条  第(一)项|1|4"],
         ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数 (历史累计)"],
@@ -182,21 +183,21 @@ def test_active_disclosure_header_variants_units_and_slashes_quirks_7_8_10():
     assert any(w.startswith("unit_converted") for w in report.warnings)
 
 
-def test_place_only_title_is_completed_from_the_body():
+def test_place_only_title_is_completed_from_the_body() -> None:
     body = "<p>2022年，临江区人民政府认真贯彻落实《条例》。</p><p>临江区人民政府办公室</p>"
     report = parse_report(page(body, title="关于临江区2022年度政府信息公开工作的年度报告"))
     assert report.year == 2022
     assert report.agency == "临江区人民政府"
 
 
-def test_wrong_year_in_body_does_not_override_the_title_quirk22():
+def test_wrong_year_in_body_does_not_override_the_title_quirk22() -> None:
     body = "<p>2022年，于洪区教育局坚持……</p>"
     report = parse_report(page(body, title="于洪区教育局2023年政府信息公开工作年度报告"))
     assert report.year == 2023
     assert report.agency == "于洪区教育局"
 
 
-def test_template_from_labels_not_from_the_cited_notice_quirk13():
+def test_template_from_labels_not_from_the_cited_notice_quirk13() -> None:
     """A 2023 report citing the 2021 notice but using the 2019 table (saintpaulhem mirror)."""
     rows = [
         ["第二十条第（一）项|1|4"],
@@ -212,7 +213,7 @@ def test_template_from_labels_not_from_the_cited_notice_quirk13():
     assert report.fact("active_disclosure", "normative_documents", "total_published").value == 41
 
 
-def test_broken_and_empty_files_fail_clearly():
+def test_broken_and_empty_files_fail_clearly() -> None:
     cases = {
         "empty.docx": b"",
         "garbage.bin": bytes(range(256)) * 8,
@@ -241,7 +242,7 @@ def _zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def test_breadcrumb_above_the_title_and_chinese_numeral_year():
+def test_breadcrumb_above_the_title_and_chinese_numeral_year() -> None:
     body = (
         "<div>首页 &gt; 政务公开</div><div>政府信息公开年报</div>"
         "<h2>某某区人民政府二〇二四年政府信息公开工作年度报告</h2>"

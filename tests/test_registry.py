@@ -452,7 +452,9 @@ def test_derived_start_urls_stay_on_the_evidence_host(shipped: list[SiteEntry]) 
 
     derived = [e for e in shipped if e.notes and "derived from evidence" in e.notes and e.evidence]
     assert derived
-    moved = {e.id: e.evidence for e in derived if any(host(u) != host(e.evidence) for u in e.start_urls)}
+    moved = {
+        e.id: e.evidence for e in derived if any(host(u) != host(e.evidence or "") for u in e.start_urls)
+    }
     assert not moved
 
 

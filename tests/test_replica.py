@@ -7,6 +7,7 @@ import hashlib
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -21,7 +22,7 @@ from spiders.adapters import ADAPTERS
 
 
 @pytest.fixture(scope="module")
-def replica(tmp_path_factory: pytest.TempPathFactory) -> Replica:
+def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
     started = start_replica(seed=3, n_reports_per_site=4, workdir=tmp_path_factory.mktemp("replica"))
     yield started
     started.stop()

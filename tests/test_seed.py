@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.codebook import load_codebook
 from pipeline.parse import parse_report
+from pipeline.report import Report
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "000_27ef94279877d414.txt"
 
@@ -32,11 +33,11 @@ NONZERO = {
 
 
 @pytest.fixture(scope="module")
-def seed_report():
+def seed_report() -> Report:
     return parse_report(SEED.read_bytes(), filename=str(SEED))
 
 
-def test_seed_metadata(seed_report):
+def test_seed_metadata(seed_report: Report) -> None:
     assert seed_report.status == "ok"
     assert seed_report.template == "2021"
     assert seed_report.year == 2024
@@ -46,7 +47,7 @@ def test_seed_metadata(seed_report):
     assert seed_report.error is None
 
 
-def test_seed_every_cell_exactly(seed_report):
+def test_seed_every_cell_exactly(seed_report: Report) -> None:
     facts = {f.key: f for f in seed_report.facts}
     assert list(facts) == list(load_codebook("2021").keys)
     for key, fact in facts.items():
@@ -58,7 +59,7 @@ def test_seed_every_cell_exactly(seed_report):
     assert facts[("requests", "partially_disclosed", "total")].raw.strip() == "2"
 
 
-def test_seed_all_rules_pass(seed_report):
+def test_seed_all_rules_pass(seed_report: Report) -> None:
     rules = {c.rule for c in seed_report.checks}
     assert rules == {
         "requests_balance",
@@ -71,7 +72,7 @@ def test_seed_all_rules_pass(seed_report):
     assert len(seed_report.checks) == 7 + 7 + 25 + 3
 
 
-def test_seed_json_contract(seed_report):
+def test_seed_json_contract(seed_report: Report) -> None:
     out = seed_report.to_json()
     assert list(out) == [
         "source",

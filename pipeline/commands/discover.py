@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -13,6 +14,9 @@ from pipeline.cli import verbosity
 from pipeline.commands.crawl import add_fetch_arguments
 from pipeline.commands.sites import add_registry_argument
 from pipeline.registry import RegistryError, load_registry, url_problem
+
+if TYPE_CHECKING:
+    from spiders.discover import DiscoverSpider
 
 # The crawl's components that keep its archive, state and run summary: discovery keeps none.
 _CRAWL_ONLY = {
@@ -84,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     return 3 if counts["pages"] == 0 else 0
 
 
-def _crawl(args: argparse.Namespace, registry: list, allow: frozenset[str]):  # -> DiscoverSpider
+def _crawl(args: argparse.Namespace, registry: list, allow: frozenset[str]) -> DiscoverSpider:
     from scrapy.crawler import CrawlerProcess
 
     from pipeline.crawl.runner import crawl_settings, verbosity_settings
@@ -105,4 +109,7 @@ def _crawl(args: argparse.Namespace, registry: list, allow: frozenset[str]):  # 
         max_pages=args.max_pages,
     )
     process.start()
-    return crawler.spider
+    spider = crawler.spider
+    if not isinstance(spider, DiscoverSpider):
+        raise RuntimeError("the discover crawl ended without its spider")
+    return spider

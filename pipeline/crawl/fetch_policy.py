@@ -138,7 +138,7 @@ class PolicyResolver(CachingThreadedResolver):
     def from_crawler(cls, crawler: Any, reactor: Any) -> PolicyResolver:
         resolver = super().from_crawler(crawler, reactor)
         resolver.owner = crawler
-        return resolver  # type: ignore[return-value]
+        return resolver
 
     def getHostByName(self, name: str, timeout: Any = (1, 3, 11, 45)) -> Deferred[str]:
         deferred = super().getHostByName(name, timeout)

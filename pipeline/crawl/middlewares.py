@@ -222,9 +222,10 @@ class RobotsTxtBoundsMiddleware(CrawlerComponent):
         ctx = getattr(self.crawler.spider, "ctx", None)
         host = host_of(request.url)
         detail = f"{request.url}: {type(exception).__name__}: {exception}"
-        for site_id, scope in ctx.scopes.items() if isinstance(ctx, CrawlContext) else ():
-            if host in scope.hosts:
-                ctx.error(site_id, "robots_unavailable", detail)
+        if isinstance(ctx, CrawlContext):
+            for site_id, scope in ctx.scopes.items():
+                if host in scope.hosts:
+                    ctx.error(site_id, "robots_unavailable", detail)
         return Response(request.url, status=404, request=request)  # absent: Scrapy allows all
 
 
@@ -265,7 +266,7 @@ class ChallengeMiddleware(CrawlerComponent):
     def process_response(self, request: Request, response: Response) -> Response:
         if META_SITE not in request.meta:
             return response
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         reason = challenge_reason(response.status, content_type, response.body)
         if reason:
             raise ChallengeDetected(f"{reason}: {response.url}")

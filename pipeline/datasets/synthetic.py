@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pipeline.archive import FetchRecord, RawArchive
 from pipeline.crawl.items import KIND_ATTACHMENT, KIND_PAGE
@@ -56,8 +57,9 @@ class SyntheticArchive:
         self.clock += timedelta(minutes=1)
         return self.clock.isoformat().replace("+00:00", "Z")
 
-    def report(self, site: Site, year: int, rng: random.Random, **truth: object) -> GroundTruth:
-        """A random report of the site's agency (its registry name, so parse and registry agree)."""
+    def report(self, site: Site, year: int, rng: random.Random, **truth: Any) -> GroundTruth:
+        """A random report of the site's agency (its registry name, so parse and registry agree);
+        `truth` goes on to `random_ground_truth` (template=, break_rule=, ...)."""
         return random_ground_truth(rng, year=year, agency=site.agency, agency_full=site.agency, **truth)
 
     def add(

@@ -62,8 +62,8 @@ def index_entry(group: ReportGroup) -> dict[str, str]:
         "year": str(group.year),
         "agency_id": group.agency_id,
         "agency_name": identity.agency_name,
-        "region_code": identity.region_code,
-        "region_name": identity.region_name,
+        "region_code": identity.region_code or "",
+        "region_name": identity.region_name or "",
         "url": primary.fetch.url,
         "title": primary.parsed.title or primary.fetch.title,
     }

@@ -112,8 +112,9 @@ def _core_metadata(core: bytes) -> dict[str, str]:
     out = {}
     for el in root:
         name = etree.QName(el).localname
-        if name == "title" and (el.text or "").strip():
-            out["doc_title"] = el.text.strip()
-        elif name == "created" and (el.text or "").strip():
-            out["doc_created"] = el.text.strip()
+        text = (el.text or "").strip()
+        if name == "title" and text:
+            out["doc_title"] = text
+        elif name == "created" and text:
+            out["doc_created"] = text
     return out

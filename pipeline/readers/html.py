@@ -101,7 +101,9 @@ def read_html(data: bytes) -> Document:
         placeholder = etree.Element("pre")
         placeholder.text = "\n" + grid.render() + "\n"
         placeholder.tail = table.tail
-        table.getparent().replace(table, placeholder)
+        parent = table.getparent()
+        assert parent is not None, "a table found under the content root has a parent"
+        parent.replace(table, placeholder)
     lines = (" ".join(line.split()) for line in _text(body).splitlines())
     document_text = "\n".join(line for line in lines if line)
     return Document(format="html", text=document_text, tables=tables, metadata=metadata)

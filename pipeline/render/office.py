@@ -13,6 +13,7 @@ import random
 import re
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -50,11 +51,12 @@ def _go_back_bookmark(paragraph: Paragraph) -> None:
     start.set(qn("w:name"), "_GoBack")
     end = OxmlElement("w:bookmarkEnd")
     end.set(qn("w:id"), "0")
-    paragraph._p.insert(0, end)
-    paragraph._p.insert(0, start)
+    # types-lxml wants children of the parent's own class (CT_P); OxmlElement is typed as a plain
+    # _Element although at run time it is python-docx's custom element for the tag.
+    paragraph._p[0:0] = [start, end]  # type: ignore[list-item]
 
 
-def _page_number_footer(doc: Document) -> None:
+def _page_number_footer(doc: WordDocument) -> None:
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     field = OxmlElement("w:fldSimple")
@@ -78,7 +80,7 @@ def _fill_cell(cell: _Cell, text: str, lead_blank: int, size: float) -> None:
             _run(paragraph, line, size=size)
 
 
-def _docx_table(doc: Document, table: Table, *, vertical_labels: bool = False) -> None:
+def _docx_table(doc: WordDocument, table: Table, *, vertical_labels: bool = False) -> None:
     t = doc.add_table(rows=len(table.rows), cols=table.ncols)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -188,7 +190,7 @@ def render_xlsx(gt: GroundTruth, *, rng: random.Random | None = None, title_row:
         raise ValueError(f"unknown title_row {title_row!r}; expected one of {XLSX_TITLE_ROWS}")
     rng = rng or default_rng(gt)
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one sheet
     ws.title = f"{gt.year}年报"
     width = 15
     if title_row == "unit":

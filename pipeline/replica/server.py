@@ -47,7 +47,8 @@ class ReplicaServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        # socketserver types the host as str | bytes; an AF_INET server's is always a str.
+        return f"http://{host!s}:{port}"
 
     def resource(self, target: str, params: dict[str, str]) -> Resource:
         routes = self.layout.routes

