@@ -81,10 +81,14 @@ class RawArchive:
     def find(self, sha256: str) -> Path | None:
         """The stored file of a body: `<sha256>.<ext>`, or `<sha256>` as older archives stored it."""
         folder = self.folder_for(sha256)
-        bare = folder / sha256
-        if bare.exists():
-            return bare
-        return next((p for p in folder.glob(f"{sha256}.*") if not p.name.endswith(".tmp")), None)
+        try:  # one listing of a folder of a file or two (a glob compiles a pattern per call)
+            names = sorted(entry.name for entry in os.scandir(folder))
+        except FileNotFoundError:
+            return None
+        if sha256 in names:
+            return folder / sha256
+        prefix = sha256 + "."
+        return next((folder / n for n in names if n.startswith(prefix) and not n.endswith(".tmp")), None)
 
     def path_for(self, sha256: str) -> Path:
         """The stored file of a body (FileNotFoundError when it is not in the archive)."""

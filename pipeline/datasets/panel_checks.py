@@ -56,6 +56,7 @@ _MIN_SENTENCE_CHARS = 12
 # A sentence ends with its punctuation: page furniture (menus, 当前位置, footers) has none.
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]")
 _YEAR_WORD = re.compile(r"(?:19|20)\d{2}")
+_SPACES = re.compile(r"[^\S\n]+")
 _STOCK_ITEMS = ("rules", "normative_documents")
 PANEL_ITEMS = ("carried_over", "carried_forward", *_STOCK_ITEMS)
 STOCK_TEMPLATE = "2021"
@@ -159,14 +160,27 @@ def panel_check_rows(
     rows: list[Row] = []
     for history in by_agency.values():
         history.sort(key=lambda r: r.year)
+        read = _read_once(text)  # each text is the report's own, then the next report's previous
         for i, report in enumerate(history):
             earlier = history[i - 1] if i else None
             last_year = earlier if earlier and earlier.year == report.year - 1 else None
             rows += carry_over(report, last_year, cells)
             rows += document_stock(report, last_year, cells)
             rows.append(timeliness(report))
-            rows.append(repetition(report, earlier, text))
+            rows.append(repetition(report, earlier, read))
     return rows
+
+
+def _read_once(text: Callable[[ReportInfo], str | None]) -> Callable[[ReportInfo], str | None]:
+    """`text`, remembered for one agency's history (a build reads each text once, not twice)."""
+    seen: dict[str | None, str | None] = {}
+
+    def read(report: ReportInfo) -> str | None:
+        if report.text_path not in seen:
+            seen[report.text_path] = text(report)
+        return seen[report.text_path]
+
+    return read
 
 
 def _row(
@@ -321,15 +335,13 @@ def timeliness(report: ReportInfo) -> Row:
     )
 
 
-@lru_cache(maxsize=8)  # a report's text is read as the current one, then as the next one's previous
+@lru_cache(maxsize=8)  # a text is split as the report's own, then as the next report's previous
 def sentences(text: str) -> tuple[str, ...]:
     """The report's sentences, normalised (NFKC, no spaces, years masked)."""
-    out = []
-    for match in _SENTENCE.finditer(unicodedata.normalize("NFKC", text)):
-        sentence = _YEAR_WORD.sub("#", "".join(match.group(0).split()))
-        if len(sentence) >= _MIN_SENTENCE_CHARS:
-            out.append(sentence)
-    return tuple(out)
+    # Spaces and years go from the whole text at once: no sentence spans a line break, so this is
+    # what cleaning each sentence gives, at a fraction of the cost over a national panel.
+    flat = _YEAR_WORD.sub("#", _SPACES.sub("", unicodedata.normalize("NFKC", text)))
+    return tuple(s for m in _SENTENCE.finditer(flat) if len(s := m.group(0)) >= _MIN_SENTENCE_CHARS)
 
 
 def repetition(
