@@ -155,3 +155,12 @@ def test_a_table_with_a_few_national_labels_is_read_as_a_legacy_table() -> None:
     assert report.template == "legacy"
     assert any("template_unmatched" in w for w in report.warnings)
     assert report.fact("legacy", "requests_received", "value").value == 3
+
+
+def test_the_generator_sums_are_the_eras_rules() -> None:
+    """The generator states the 统计表's sums on its own (ground truth independent of the parser);
+    this ties the two statements so that neither drifts."""
+    from pipeline.render.stats2014 import SUMS
+    from pipeline.templates.era2014 import _SUMS_2014
+
+    assert {total: parts for _, total, parts in _SUMS_2014} == SUMS
