@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from pipeline.cli import verbosity
+from pipeline.cli import UsageError, verbosity
 from pipeline.commands.crawl import add_fetch_arguments
 from pipeline.commands.sites import add_registry_argument
-from pipeline.registry import RegistryError, load_registry, url_problem
+from pipeline.registry import load_registry, url_problem
 
 if TYPE_CHECKING:
     from spiders.discover import DiscoverSpider
@@ -59,16 +59,8 @@ def run(args: argparse.Namespace) -> int:
     allow = frozenset(h.strip().lower() for h in args.allow_host)
     bad = [f"{url}: {problem}" for url in args.urls if (problem := url_problem(url, allow))]
     if bad:
-        print(f"nianbao discover: not an official URL: {'; '.join(bad)}", file=sys.stderr)
-        return 2
-    try:
-        registry = load_registry(args.sites, allow_hosts=allow) if Path(args.sites).exists() else []
-    except RegistryError as exc:
-        print(
-            f"nianbao discover: {len(exc.problems)} problem(s) in {args.sites}: {exc.problems[0]}",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(f"not an official URL: {'; '.join(bad)}")
+    registry = load_registry(args.sites, allow_hosts=allow) if Path(args.sites).exists() else []
     spider = _crawl(args, registry, allow)
     from pipeline.discover import candidate_entries
 
