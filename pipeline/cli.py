@@ -19,6 +19,7 @@ import os
 import re
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_OK = 0
@@ -37,6 +38,12 @@ class UsageError(Exception):
     """A mistake in the command line: a path that does not exist, a pattern that does not compile."""
 
     exit_status = EXIT_USAGE
+
+
+def require_datasets(out: Path, table: str = "") -> None:
+    """UsageError unless `out` holds built datasets (and `table` among them, when given)."""
+    if not (out / "parquet" / table).is_dir():
+        raise UsageError(f"no datasets in {out}: run `nianbao datasets --out {out}` first")
 
 
 class ConfigError(UsageError):

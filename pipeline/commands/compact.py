@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.cli import UsageError
+from pipeline.cli import require_datasets
 from pipeline.datasets import DEFAULT_OUT
 from pipeline.lock import OutputLock
 
@@ -28,8 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.out / "parquet").is_dir():
-        raise UsageError(f"no datasets in {args.out}: run `nianbao datasets --out {args.out}` first")
+    require_datasets(args.out)
     from pipeline.datasets import compact_datasets
 
     with OutputLock(args.out):

@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline.cli import require_datasets
 from pipeline.datasets import DEFAULT_OUT
 
 
@@ -38,11 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.out / "parquet" / "reports").is_dir():
-        sys.stderr.write(
-            f"nianbao compare: no datasets in {args.out}: run `nianbao datasets --out {args.out}` first\n"
-        )
-        return 2
+    require_datasets(args.out, "reports")
     from pipeline.datasets.compare import CompareError, compare, format_comparison
 
     try:

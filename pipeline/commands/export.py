@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.cli import UsageError
+from pipeline.cli import UsageError, require_datasets
 from pipeline.datasets import DEFAULT_OUT
 
 FORMATS = ("duckdb", "csv", "sqlite", "parquet")  # the writers of pipeline.datasets.export
@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give --format (duckdb, csv, sqlite, parquet) or --partition-by")
     if args.partition_by and fmt != "parquet":
         raise UsageError(f"--partition-by makes Parquet folders, not {fmt}")
-    if not (args.out / "parquet").is_dir():
-        raise UsageError(f"no datasets in {args.out}: run `nianbao datasets --out {args.out}` first")
+    require_datasets(args.out)
     from pipeline.datasets.export import export
 
     path = export(args.out, fmt, args.to, partition_by=args.partition_by or ("year",))

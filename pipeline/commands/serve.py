@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.cli import require_datasets
 from pipeline.datasets import DEFAULT_OUT
 
 
@@ -34,11 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.out / "parquet" / "reports").is_dir():
-        sys.stderr.write(
-            f"nianbao serve: no datasets in {args.out}: run `nianbao datasets --out {args.out}` first\n"
-        )
-        return 2
+    require_datasets(args.out, "reports")
     if not 0 < args.port < 65536:
         sys.stderr.write(f"nianbao serve: --port must be between 1 and 65535 (got {args.port})\n")
         return 2
