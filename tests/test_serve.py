@@ -31,8 +31,6 @@ from pipeline.serve.metadata import CELL_LABELS, metadata
 from pipeline.serve.originals import content_type
 from pipeline.serve.terms import excerpt, index_terms, match_query
 
-pytest.importorskip("datasette")
-
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STARTUP_SECONDS = 120  # a guard against a server that never starts, not a speed expectation
 
