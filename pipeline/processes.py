@@ -9,7 +9,6 @@ each LibreOffice launcher does. Temporary folders of a killed run are removed by
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import resource
 import shutil
@@ -26,11 +25,11 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
     """Ask the kernel to send `sig` to this process when its parent dies (Linux; elsewhere a
     no-op). Call it in the child, first thing; a parent already gone means exit now."""
     parent = os.getppid()
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0:
+    # The libc already loaded in this process (not `ctypes.util.find_library`, which runs
+    # ldconfig in a subprocess: slow under load, and the child is unprotected meanwhile).
+    libc = ctypes.CDLL(None, use_errno=True)
+    prctl = getattr(libc, "prctl", None)
+    if prctl is None or prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0:
         return
     if os.getppid() != parent:  # the parent died before the request was made
         os._exit(1)

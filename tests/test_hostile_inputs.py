@@ -90,9 +90,9 @@ from pipeline.processes import die_with_parent
 pid = os.fork()
 if pid == 0:
     die_with_parent()
+    print(os.getpid(), flush=True)  # armed: only now may the test kill the parent
     time.sleep(120)
     os._exit(0)
-print(pid, flush=True)
 time.sleep(120)
 """
 
