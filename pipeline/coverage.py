@@ -5,14 +5,24 @@ in the newest revision).
 A government counts as covered when an entry of its level carries its region code (or a code under
 it: a city's general office is the city's). Departments and townships have no national total; they
 are counted. Entries without a region code (the State Council's departments) form the 中央 row.
+
+After the table, the scopes issue 12 asks to be complete, each as covered/total with the missing
+named: the provincial governments, the capitals and sub-provincial cities, and the State Council's
+departments; the last two lists live in pipeline/data/scopes.yaml.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+import yaml
 
 from pipeline import regions
 from pipeline.registry import SiteEntry
@@ -105,6 +115,126 @@ def format_coverage(rows: list[ProvinceCoverage]) -> str:
     return "\n".join(
         "  ".join(pad(cell, w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines
     )
+
+
+# --- scopes --------------------------------------------------------------------------------------
+
+SCOPE_KINDS = {
+    "cities": frozenset({"capital", "sub_provincial"}),
+    "state_council": frozenset(
+        {
+            "general_office",
+            "component",
+            "special",
+            "directly_affiliated",
+            "administrative_office",
+            "public_institution",
+            "national_bureau",
+        }
+    ),
+}
+# A registry agency may qualify its name: 北京市人民政府（首都之窗 公开年报）.
+_QUALIFIER = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+class ScopeError(ValueError):
+    """pipeline/data/scopes.yaml is malformed; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class ScopeUnit:
+    """One body a scope must cover: a city (with its region code) or a State Council office."""
+
+    name: str
+    kinds: tuple[str, ...]
+    code: str | None = None  # GB/T 2260, for cities
+    reports: bool = True  # bound to publish a report (false: listed, never counted missing)
+
+
+@dataclass(frozen=True)
+class ScopeCoverage:
+    label: str
+    covered: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.covered) + len(self.missing)
+
+
+@cache
+def scope_units(scope: str) -> tuple[ScopeUnit, ...]:
+    """The units of one scope of pipeline/data/scopes.yaml ("cities" or "state_council")."""
+    text = resources.files("pipeline.data").joinpath("scopes.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    items = data.get(scope) if isinstance(data, dict) else None
+    if scope not in SCOPE_KINDS or not isinstance(items, list) or not items:
+        raise ScopeError(f"pipeline/data/scopes.yaml: no list {scope!r}")
+    units = tuple(_scope_unit(scope, item, n) for n, item in enumerate(items, start=1))
+    names = [u.name for u in units]
+    if len(set(names)) != len(names):
+        raise ScopeError(f"pipeline/data/scopes.yaml: {scope}: a name is listed twice")
+    return units
+
+
+def _scope_unit(scope: str, item: Any, number: int) -> ScopeUnit:
+    where = f"pipeline/data/scopes.yaml: {scope} #{number}"
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        raise ScopeError(f"{where}: expected a mapping with a `name`")
+    kinds = item.get("kinds", [item.get("kind")])
+    if not isinstance(kinds, list) or not kinds or not set(kinds) <= SCOPE_KINDS[scope]:
+        raise ScopeError(f"{where} ({item['name']}): unknown kind {kinds!r}")
+    code = item.get("code")
+    if scope == "cities" and not (isinstance(code, str) and re.fullmatch(r"\d{4}00", code)):
+        raise ScopeError(f"{where} ({item['name']}): a city needs its six-digit code, got {code!r}")
+    reports = item.get("reports", True)
+    if not isinstance(reports, bool):
+        raise ScopeError(f"{where} ({item['name']}): `reports` must be true or false")
+    return ScopeUnit(name=item["name"], kinds=tuple(kinds), code=code, reports=reports)
+
+
+def agency_name(agency: str) -> str:
+    """A registry agency without its trailing （…） qualifier, as the scopes list it."""
+    return _QUALIFIER.sub("", agency.strip()).strip()
+
+
+def scope_coverage(entries: Iterable[SiteEntry], rows: list[ProvinceCoverage]) -> list[ScopeCoverage]:
+    """The provincial governments (from the table's rows), the capitals and sub-provincial cities
+    (a city-level entry with the city's code), and the State Council's offices (an entry without a
+    region code whose agency is the office's full name)."""
+    entries = list(entries)
+    provinces = [r for r in rows if r.code]
+    cities = {e.region_code[:4] for e in entries if e.level == "city" and e.region_code}
+    central = {agency_name(e.agency) for e in entries if not e.region_code}
+    city_units = scope_units("cities")
+    offices = [u for u in scope_units("state_council") if u.reports]
+    return [
+        ScopeCoverage(
+            "provincial governments",
+            tuple(r.name for r in provinces if r.province),
+            tuple(r.name for r in provinces if not r.province),
+        ),
+        ScopeCoverage(
+            "capitals and sub-provincial cities",
+            tuple(u.name for u in city_units if u.code and u.code[:4] in cities),
+            tuple(u.name for u in city_units if not (u.code and u.code[:4] in cities)),
+        ),
+        ScopeCoverage(
+            "State Council departments",
+            tuple(u.name for u in offices if u.name in central),
+            tuple(u.name for u in offices if u.name not in central),
+        ),
+    ]
+
+
+def format_scopes(scopes: list[ScopeCoverage]) -> str:
+    """One line per scope, `label covered/total`, then the missing by name on an indented line."""
+    lines: list[str] = []
+    for scope in scopes:
+        lines.append(f"{scope.label} {len(scope.covered)}/{scope.total}")
+        if scope.missing:
+            lines.append("  missing: " + ", ".join(scope.missing))
+    return "\n".join(lines)
 
 
 def write_chart(rows: list[ProvinceCoverage], path: str | Path) -> Path:

@@ -51,10 +51,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("\n".join(exc.problems) + f"\n{len(exc.problems)} problem(s) in {args.sites}\n")
         return 1
     if args.action == "coverage":
-        from pipeline.coverage import coverage, format_coverage, write_chart
+        from pipeline.coverage import coverage, format_coverage, format_scopes, scope_coverage, write_chart
 
         rows = coverage(entries)
-        sys.stdout.write(format_coverage(rows) + "\n")
+        sys.stdout.write(format_coverage(rows) + "\n\n")
+        sys.stdout.write(format_scopes(scope_coverage(entries, rows)) + "\n")
         if args.png:
             sys.stdout.write(f"chart: {write_chart(rows, args.png)}\n")
     elif args.action == "check":
