@@ -8,6 +8,7 @@ each LibreOffice launcher does. Temporary folders of a killed run are removed by
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -53,6 +54,20 @@ def make_temp_dir(kind: str) -> Path:
     return path
 
 
+def remove_temp_dir(path: Path) -> None:
+    """Remove a folder of `make_temp_dir`, its owner file last: a removal cut short by a kill
+    still names its (dead) owner, so the next run finishes it."""
+    with contextlib.suppress(OSError):
+        for child in path.iterdir():
+            if child.name == _OWNER_FILE:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def remove_stale_temp(root: Path | None = None) -> list[Path]:
     """Remove nianbao temporary folders whose owner process no longer runs; returns them."""
     removed = []
@@ -61,17 +76,24 @@ def remove_stale_temp(root: Path | None = None) -> list[Path]:
             owner = int((path / _OWNER_FILE).read_text(encoding="ascii"))
         except (OSError, ValueError):
             continue  # not ours to judge (or being created right now)
-        if not _running(owner):
-            shutil.rmtree(path, ignore_errors=True)
+        if not is_running(owner):
+            remove_temp_dir(path)
             removed.append(path)
     return removed
 
 
-def _running(pid: int) -> bool:
+def is_running(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    # A zombie has finished: in a container whose init does not reap orphans, a killed run's
+    # workers stay zombies indefinitely and must not keep their folders alive.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return True  # no /proc (not Linux): the signal test is all there is
+    return stat[stat.rfind(")") + 2 : stat.rfind(")") + 3] != "Z"

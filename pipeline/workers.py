@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.util
 import os
 import queue
 import threading
@@ -21,7 +22,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from pipeline import limits
-from pipeline.processes import die_with_parent, limit_memory
+from pipeline.processes import die_with_parent, limit_memory, make_temp_dir, remove_temp_dir
 
 _START_SECONDS = 120.0
 _OUT_OF_MEMORY = 3  # a worker's exit status when even its answer did not fit in its memory
@@ -117,6 +118,19 @@ class _Worker:
         self.conn.close()
 
 
+def _own_multiprocessing_temp_dir() -> None:
+    """multiprocessing keeps the forkserver's socket in a `pymp-*` folder that only a clean exit
+    removes; made a `nianbao-mp-*` folder naming its owner instead, the next run removes what a
+    killed one left (`processes.remove_stale_temp`)."""
+    # Where multiprocessing.util.get_temp_dir looks first (a private but long-standing attribute).
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
+    if "tempdir" in config:
+        return
+    path = make_temp_dir("mp")
+    config["tempdir"] = str(path)
+    multiprocessing.util.Finalize(None, remove_temp_dir, args=(path,), exitpriority=-100)
+
+
 class IsolatedPool:
     """`workers` processes, each call in one of them under a time and a memory budget.
 
@@ -133,6 +147,7 @@ class IsolatedPool:
     ) -> None:
         self.workers = max(1, workers)
         self.seconds, self.memory_bytes = seconds, memory_bytes
+        _own_multiprocessing_temp_dir()
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(preload))
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()

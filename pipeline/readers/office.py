@@ -25,7 +25,7 @@ import olefile
 from pipeline.cache import cache_dir as _cache_dir
 from pipeline.cache import write_atomically
 from pipeline.grid import GridCell, TableGrid, check_cells
-from pipeline.processes import die_with_parent, make_temp_dir
+from pipeline.processes import die_with_parent, make_temp_dir, remove_temp_dir
 from pipeline.readers import Document, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def convert(data: bytes, target: str, *, source_suffix: str, timeout: float = CO
             raise ConversionError(f"LibreOffice produced no {target} (the input may be corrupt)")
         converted = result.read_bytes()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_temp_dir(work)
     write_atomically(cached, converted)
     return converted
 
