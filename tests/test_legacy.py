@@ -165,3 +165,52 @@ def test_a_report_with_no_figures_has_no_template() -> None:
 )
 def test_year_detection_tolerates_lost_characters(title: str | None, text: str, year: int) -> None:
     assert find_year(title, text)[0] == year
+
+
+# 平潭's local 附表 labels (2009–2018 reports in tests/real/): the same rows under other names.
+PINGTAN_TABLE = """
+<html><head><meta charset="utf-8"><title>平潭县财政局2013年度政府信息公开工作年度报告</title></head><body>
+<p>本报告所列数据的统计期限自2013年1月1日起至2013年12月31日。</p>
+<p>七、需要说明的事项与附表</p>
+<table border="1">
+<tr><td>指 标 名 称</td><td>单位</td><td>数量</td></tr>
+<tr><td>主动公开文件数</td><td>条</td><td>26</td></tr>
+<tr><td>受理依申请公开信息总数</td><td>件</td><td>9</td></tr>
+<tr><td>其中：1．在办</td><td>件</td><td>1</td></tr>
+<tr><td>2．办结</td><td>件</td><td>8</td></tr>
+<tr><td>其中：1．同意提供</td><td>件</td><td>5</td></tr>
+<tr><td>2．拒绝提供</td><td>件</td><td>3</td></tr>
+<tr><td>其中：1．信息不存在</td><td>件</td><td>2</td></tr>
+<tr><td>3．信息描述不清</td><td>件</td><td>1</td></tr>
+<tr><td>政府信息公开查询点数</td><td>件</td><td>4</td></tr>
+<tr><td>政府信息咨询数</td><td>件</td><td>12</td></tr>
+<tr><td>受理政府信息公开工作行政复议数</td><td>件</td><td>1</td></tr>
+<tr><td>收到政府信息公开工作行政诉讼数</td><td>件</td><td>0</td></tr>
+</table></body></html>
+"""
+
+
+def test_pingtan_table_labels_land_in_their_rows() -> None:
+    report = parse_report(PINGTAN_TABLE.encode("utf-8"), "pingtan.html")
+    values = {f.item: f.value for f in report.facts if f.kind != KIND_MISSING}
+    assert values == {
+        "active_items": 26,
+        "requests_received": 9,
+        "answers_total": 8,
+        "answers_disclosed": 5,
+        "answers_refused": 3,
+        "answers_not_exist": 2,
+        "answers_unclear": 1,
+        "consultations": 12,
+        "reviews": 1,
+        "litigation": 0,
+    }  # 在办 and 查询点数 have no legacy code
+
+
+@pytest.mark.parametrize(
+    "label", ["正式受理政府信息公开申请数", "受理依申请公开信息总数", "申请总数", "收到政府信息公开申请数"]
+)
+def test_request_total_labels(label: str) -> None:
+    page = PINGTAN_TABLE.replace("受理依申请公开信息总数", label)
+    report = parse_report(page.encode("utf-8"), "pingtan.html")
+    assert report.fact(LEGACY_SECTION, "requests_received", "value").value == 9
