@@ -214,3 +214,15 @@ def test_request_total_labels(label: str) -> None:
     page = PINGTAN_TABLE.replace("受理依申请公开信息总数", label)
     report = parse_report(page.encode("utf-8"), "pingtan.html")
     assert report.fact(LEGACY_SECTION, "requests_received", "value").value == 9
+
+
+def test_year_end_column_is_the_years_figure() -> None:
+    """平潭's 2009–2016 附表 head the value column 年末统计 (the year's own figure)."""
+    page = PINGTAN_TABLE.replace(
+        "<tr><td>指 标 名 称</td><td>单位</td><td>数量</td></tr>",
+        "<tr><td>指标名称</td><td>计量单位</td><td>年末统计</td></tr>",
+    )
+    report = parse_report(page.encode("utf-8"), "pingtan.html")
+    assert report.fact(LEGACY_SECTION, "active_items", "value").value == 26
+    assert report.fact(LEGACY_SECTION, "answers_total", "value").value == 8
+    assert not any(w.startswith("no_value_column") for w in report.warnings)
