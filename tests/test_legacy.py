@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.metadata import find_year
 from pipeline.parse import parse_report
-from pipeline.report import KIND_MISSING, STATUS_PARTIAL
+from pipeline.report import KIND_MISSING, STATUS_PARTIAL, Report
 from pipeline.templates.legacy import LEGACY_SECTION, chinese_number, prose_figures
 
 
@@ -115,12 +115,19 @@ def test_local_table_year_column_never_the_cumulative_one() -> None:
     assert report.fact(LEGACY_SECTION, "fees", "value").kind == KIND_MISSING  # never guessed
 
 
+def _with_head(page: str, head: str, new_head: str, name: str) -> Report:
+    """Parse ``page`` with its value-column head row ``head`` replaced by ``new_head``."""
+    assert head in page
+    return parse_report(page.replace(head, new_head).encode("utf-8"), name)
+
+
 def test_dingxi_form_reads_the_period_not_the_year_to_date() -> None:
-    page = LOCAL_TABLE.replace(
+    report = _with_head(
+        LOCAL_TABLE,
         "<tr><td>指标名称</td><td>计量单位</td><td>2009年度</td><td>历年累计</td></tr>",
         "<tr><td>指标名称</td><td>计量单位</td><td>本期实际</td><td>本年累计</td></tr>",
+        "dingxi.html",
     )
-    report = parse_report(page.encode("utf-8"), "dingxi.html")
     assert report.fact(LEGACY_SECTION, "requests_received", "value").value == 15
 
 
@@ -218,11 +225,12 @@ def test_request_total_labels(label: str) -> None:
 
 def test_year_end_column_is_the_years_figure() -> None:
     """平潭's 2009–2016 附表 head the value column 年末统计 (the year's own figure)."""
-    page = PINGTAN_TABLE.replace(
+    report = _with_head(
+        PINGTAN_TABLE,
         "<tr><td>指 标 名 称</td><td>单位</td><td>数量</td></tr>",
         "<tr><td>指标名称</td><td>计量单位</td><td>年末统计</td></tr>",
+        "pingtan.html",
     )
-    report = parse_report(page.encode("utf-8"), "pingtan.html")
     assert report.fact(LEGACY_SECTION, "active_items", "value").value == 26
     assert report.fact(LEGACY_SECTION, "answers_total", "value").value == 8
     assert not any(w.startswith("no_value_column") for w in report.warnings)
