@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.metadata import find_year
 from pipeline.parse import parse_report
-from pipeline.report import KIND_MISSING, STATUS_PARTIAL
+from pipeline.report import KIND_MISSING, STATUS_PARTIAL, Report
 from pipeline.templates.legacy import LEGACY_SECTION, chinese_number, prose_figures
 
 
@@ -115,12 +115,19 @@ def test_local_table_year_column_never_the_cumulative_one() -> None:
     assert report.fact(LEGACY_SECTION, "fees", "value").kind == KIND_MISSING  # never guessed
 
 
+def _with_head(page: str, head: str, new_head: str, name: str) -> Report:
+    """Parse ``page`` with its value-column head row ``head`` replaced by ``new_head``."""
+    assert head in page
+    return parse_report(page.replace(head, new_head).encode("utf-8"), name)
+
+
 def test_dingxi_form_reads_the_period_not_the_year_to_date() -> None:
-    page = LOCAL_TABLE.replace(
+    report = _with_head(
+        LOCAL_TABLE,
         "<tr><td>指标名称</td><td>计量单位</td><td>2009年度</td><td>历年累计</td></tr>",
         "<tr><td>指标名称</td><td>计量单位</td><td>本期实际</td><td>本年累计</td></tr>",
+        "dingxi.html",
     )
-    report = parse_report(page.encode("utf-8"), "dingxi.html")
     assert report.fact(LEGACY_SECTION, "requests_received", "value").value == 15
 
 
@@ -165,3 +172,65 @@ def test_a_report_with_no_figures_has_no_template() -> None:
 )
 def test_year_detection_tolerates_lost_characters(title: str | None, text: str, year: int) -> None:
     assert find_year(title, text)[0] == year
+
+
+# 平潭's local 附表 labels (2009–2018 reports in tests/real/): the same rows under other names.
+PINGTAN_TABLE = """
+<html><head><meta charset="utf-8"><title>平潭县财政局2013年度政府信息公开工作年度报告</title></head><body>
+<p>本报告所列数据的统计期限自2013年1月1日起至2013年12月31日。</p>
+<p>七、需要说明的事项与附表</p>
+<table border="1">
+<tr><td>指 标 名 称</td><td>单位</td><td>数量</td></tr>
+<tr><td>主动公开文件数</td><td>条</td><td>26</td></tr>
+<tr><td>受理依申请公开信息总数</td><td>件</td><td>9</td></tr>
+<tr><td>其中：1．在办</td><td>件</td><td>1</td></tr>
+<tr><td>2．办结</td><td>件</td><td>8</td></tr>
+<tr><td>其中：1．同意提供</td><td>件</td><td>5</td></tr>
+<tr><td>2．拒绝提供</td><td>件</td><td>3</td></tr>
+<tr><td>其中：1．信息不存在</td><td>件</td><td>2</td></tr>
+<tr><td>3．信息描述不清</td><td>件</td><td>1</td></tr>
+<tr><td>政府信息公开查询点数</td><td>件</td><td>4</td></tr>
+<tr><td>政府信息咨询数</td><td>件</td><td>12</td></tr>
+<tr><td>受理政府信息公开工作行政复议数</td><td>件</td><td>1</td></tr>
+<tr><td>收到政府信息公开工作行政诉讼数</td><td>件</td><td>0</td></tr>
+</table></body></html>
+"""
+
+
+def test_pingtan_table_labels_land_in_their_rows() -> None:
+    report = parse_report(PINGTAN_TABLE.encode("utf-8"), "pingtan.html")
+    values = {f.item: f.value for f in report.facts if f.kind != KIND_MISSING}
+    assert values == {
+        "active_items": 26,
+        "requests_received": 9,
+        "answers_total": 8,
+        "answers_disclosed": 5,
+        "answers_refused": 3,
+        "answers_not_exist": 2,
+        "answers_unclear": 1,
+        "consultations": 12,
+        "reviews": 1,
+        "litigation": 0,
+    }  # 在办 and 查询点数 have no legacy code
+
+
+@pytest.mark.parametrize(
+    "label", ["正式受理政府信息公开申请数", "受理依申请公开信息总数", "申请总数", "收到政府信息公开申请数"]
+)
+def test_request_total_labels(label: str) -> None:
+    page = PINGTAN_TABLE.replace("受理依申请公开信息总数", label)
+    report = parse_report(page.encode("utf-8"), "pingtan.html")
+    assert report.fact(LEGACY_SECTION, "requests_received", "value").value == 9
+
+
+def test_year_end_column_is_the_years_figure() -> None:
+    """平潭's 2009–2016 附表 head the value column 年末统计 (the year's own figure)."""
+    report = _with_head(
+        PINGTAN_TABLE,
+        "<tr><td>指 标 名 称</td><td>单位</td><td>数量</td></tr>",
+        "<tr><td>指标名称</td><td>计量单位</td><td>年末统计</td></tr>",
+        "pingtan.html",
+    )
+    assert report.fact(LEGACY_SECTION, "active_items", "value").value == 26
+    assert report.fact(LEGACY_SECTION, "answers_total", "value").value == 8
+    assert not any(w.startswith("no_value_column") for w in report.warnings)

@@ -36,7 +36,8 @@ _UNIT_HEAD = re.compile(r"^(计量)?单位$")
 _CUMULATIVE = re.compile(r"累计")
 # Columns of the parts of a region (a district's own figure, its departments', its towns').
 _SPLIT = re.compile(r"区政府|县政府|市政府|区直|县直|市直|乡镇|街道|镇街|部门")
-_VALUE_HEAD = re.compile(r"统计数|本期(实际)?|本年度?|\d{4}年度?|数量|数值|合计|总计|总数|^数$")
+# 年末统计: 平潭's 附表 (2009–2016) give the year's figure under that head.
+_VALUE_HEAD = re.compile(r"统计数|本期(实际)?|本年度?|\d{4}年度?|年末统计|数量|数值|合计|总计|总数|^数$")
 _UNITS = frozenset({"条", "件", "次", "篇", "个", "人", "人次", "万元", "元", "宗", "项", "份", "-", "—"})
 
 

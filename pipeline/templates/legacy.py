@@ -25,29 +25,35 @@ from pipeline.templates.indicators import first_code, indicator_label, indicator
 
 LEGACY_SECTION = "legacy"
 
-# Row labels of local tables (2008–2013 附表 such as 定西's and 莆田's), matched from the start.
+# Row labels of local tables (2008–2013 附表 such as 定西's and 莆田's, 平潭's 2009–2018 ones with
+# 主动公开文件数, 受理依申请公开信息总数, 正式受理…申请数, 办结 / 同意提供 / 拒绝提供 and
+# 受理…行政复议数), matched from the start.
 _LEGACY_ROWS: tuple[tuple[str, str], ...] = (
-    ("active_items", r"^(本年度?)?主动公开(的)?(政府)?信息(数|总数|条数)"),
+    ("active_items", r"^(本年度?)?主动公开(的)?(政府)?(信息|文件)(数|总数|条数)"),
     ("requests_in_person", r"^当面申请"),
     ("requests_fax", r"^传真申请"),
     ("requests_email", r"^(电子)?邮件申请"),
     ("requests_online", r"^(网上|网络|互联网|在线)申请"),
     ("requests_letter", r"^(信函|邮寄|信件)申请"),
     ("requests_other", r"^其[他它](形式|方式)?申请"),
-    ("requests_received", r"^(收到|受理)?(政府信息公开|依申请公开)?申请(总数|数|件数|总件数)$"),
+    (
+        "requests_received",
+        r"^(正式)?(收到|受理)?(政府信息公开|依申请公开)?申请(总数|数|件数|总件数)$"
+        r"|^受理依申请公开信息(总数|数)$",
+    ),
     ("answers_partially_disclosed", r"^(同意)?部分公开"),
-    ("answers_refused", r"^(不同意|否决|不予)公开"),
-    ("answers_disclosed", r"^同意公开"),
-    ("answers_total", r"^(对申请的)?答复(总)?数|^申请答复(总)?数|^办结(总)?数"),
+    ("answers_refused", r"^(不同意|否决|不予)公开|^拒绝提供"),
+    ("answers_disclosed", r"^同意公开|^同意提供"),
+    ("answers_total", r"^(对申请的)?答复(总)?数|^申请答复(总)?数|^办结(总)?(数|件数)?$"),
     ("answers_not_gov_info", r"^(非|不是).*政府信息"),
     ("answers_not_exist", r"^信息不存在|^申请信息不存在"),
     ("answers_not_held", r"^非本(部门|机关|单位)掌握|^不属于本(部门|机关|单位)"),
-    ("answers_unclear", r"^申请内容不明确"),
+    ("answers_unclear", r"^申请内容不明确|^信息描述不清"),
     ("fees", r"^(依申请公开)?收(取)?(的)?费(用)?"),
-    ("reviews", r"^行政复议"),
-    ("litigation", r"^行政诉讼"),
+    ("reviews", r"^(受理|收到)?(政府信息公开(工作)?)?行政复议"),
+    ("litigation", r"^(受理|收到)?(政府信息公开(工作)?)?行政诉讼"),
     ("appeals", r"^(行政)?申诉"),
-    ("consultations", r"^(政府信息公开)?咨询(总)?数"),
+    ("consultations", r"^(政府信息(公开)?)?咨询(总)?数"),
 )
 
 
