@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_datasets.py --agencies 300 --years 2   # a quick look
     .venv/bin/python bench/bench_datasets.py --real-format              # files in every format, ingested
 
+Full-size figures: bench/README.md.
+
 1. An archive of one report per agency and year (pipeline.render). By default a synthetic raw
    archive, written as the crawler writes it (plain text, kept in --work and reused by later runs
    and bench_grep.py); with --real-format, report files in the formats agencies publish (HTML,
