@@ -125,7 +125,7 @@ def write_panel_checks(
     wanted = {r.report_id for pair in pairs for r in pair if r is not None}
     cells = {
         (report_id, *key): cell
-        for report_id in sorted(wanted)
+        for report_id in wanted
         for key, cell in _parsed(primaries[report_id]).panel_cells.items()
     }
     by_year: dict[int, list[Row]] = {}
@@ -134,7 +134,7 @@ def write_panel_checks(
     # Per year, the agencies whose rows go: those checked again, and those whose partition changed
     # (a report that is no more leaves no row).
     dropped: dict[int, set[str]] = {}
-    for year, agency_id in [(r.year, r.agency_id) for r, _ in pairs] + sorted(changed or ()):
+    for year, agency_id in [(r.year, r.agency_id) for r, _ in pairs] + list(changed or ()):
         dropped.setdefault(year, set()).add(agency_id)
     on_disk = set(years_on_disk(root, PANEL_CHECKS.name))
     years = set(dropped) if changed is not None else set(by_year) | on_disk
@@ -152,8 +152,8 @@ def _stale(report: ReportInfo, earlier: ReportInfo | None, changed_years: list[i
     """Whether a report's rows may differ from the last build's: a partition of its agency changed
     in the years from its previous report's to its own (the report, its previous one, or one that
     was added or removed between them; with no previous report, any year up to its own)."""
-    first = earlier.year if earlier else -1
-    return any(first <= year <= report.year for year in changed_years)
+    first = earlier.year if earlier else None
+    return any((first is None or first <= year) and year <= report.year for year in changed_years)
 
 
 def report_infos(groups: list[ReportGroup]) -> list[ReportInfo]:
