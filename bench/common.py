@@ -1,9 +1,10 @@
 """What the dataset, panel and grep benchmarks share: the size of the synthetic archive they run on,
-and a timer."""
+and timers."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,16 @@ def timed(action: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
+
+
+def cpu_timed(action: Callable[[], T]) -> tuple[float, float, T]:
+    """Wall seconds, CPU seconds (this process and the worker processes it waited for) and what
+    the action returned. On a shared machine the CPU figure is the action's own cost."""
+    start, before = time.perf_counter(), os.times()
+    result = action()
+    wall, after = time.perf_counter() - start, os.times()
+    cpu = sum(after[:4]) - sum(before[:4])  # user, system, children's user, children's system
+    return wall, cpu, result
 
 
 def synthetic_arguments(description: str, *, real_format: bool = False) -> argparse.Namespace:

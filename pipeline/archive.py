@@ -57,8 +57,10 @@ class FetchRecord:
 
     @classmethod
     def from_json(cls, data: dict) -> FetchRecord:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _FETCH_FIELDS})
+
+
+_FETCH_FIELDS = frozenset(f.name for f in fields(FetchRecord))  # once, not per record of the index
 
 
 class RawArchive:

@@ -9,6 +9,7 @@ ingesting the same files twice changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,15 +61,17 @@ def ingest(paths: Iterable[Path], out: Path, *, url: str | None = None, agency: 
         except OSError as exc:
             raise IngestError(f"cannot read {path}: {exc.strerror or exc}") from exc
     archive = RawArchive(out)
-    recorded = {(r.url, r.sha256) for r in archive.records()}
-    archived = {sha for _, sha in recorded}
+    index = _Index(archive)
     result = IngestResult()
     for path, body in bodies.items():
         source = url or path.resolve().as_uri()
-        sha256 = archive.put(body)
-        if (source, sha256) in recorded or (url is None and sha256 in archived):
+        sha256 = hashlib.sha256(body).hexdigest()
+        # Bytes not in the store were never archived: only stored ones need the fetch index
+        # (read once), so that adding new files costs no read of a national archive's index.
+        if archive.find(sha256) is not None and index.has(source, sha256, any_url=url is None):
             result.already_archived.append(path)
             continue
+        archive.put(body)
         record = FetchRecord(
             url=source,
             sha256=sha256,
@@ -80,7 +83,27 @@ def ingest(paths: Iterable[Path], out: Path, *, url: str | None = None, agency: 
             filename=path.name,
         )
         archive.record(record)
-        recorded.add((source, sha256))
-        archived.add(sha256)
+        index.add(source, sha256)
         result.added.append(record)
     return result
+
+
+class _Index:
+    """The (url, sha256) pairs of the archive's fetch index, read on first use."""
+
+    def __init__(self, archive: RawArchive) -> None:
+        self.archive = archive
+        self.recorded: set[tuple[str, str]] | None = None
+        self.bodies: set[str] = set()
+
+    def has(self, url: str, sha256: str, *, any_url: bool) -> bool:
+        """Whether the pair is recorded (with `any_url`: whether the bytes are, at any URL)."""
+        if self.recorded is None:  # read now: it holds what this ingest recorded so far too
+            self.recorded = {(r.url, r.sha256) for r in self.archive.records()}
+            self.bodies = {sha for _, sha in self.recorded}
+        return (url, sha256) in self.recorded or (any_url and sha256 in self.bodies)
+
+    def add(self, url: str, sha256: str) -> None:
+        if self.recorded is not None:
+            self.recorded.add((url, sha256))
+            self.bodies.add(sha256)

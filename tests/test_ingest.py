@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
 import pandas as pd
 import pytest
 
-from pipeline.archive import RawArchive
+from pipeline.archive import FetchRecord, RawArchive
 from pipeline.cli import main as cli_main
+from pipeline.ingest import ingest
 from pipeline.render import random_ground_truth, render_docx, render_html, render_text
 
 AGENCY = "佳木斯市桦南县人民政府"
@@ -80,6 +82,28 @@ def test_ingesting_the_same_bytes_again_changes_nothing(
     assert cli_main(["ingest", str(folder), str(copy), "--out", str(out)]) == 0
     assert "ingested 0 files" in capsys.readouterr().out
     assert snapshot(out) == before
+
+
+def test_only_bytes_already_stored_are_looked_up_in_the_fetch_index(
+    reports: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding files to a national archive does not read its index once per call (3,000 agencies'
+    folders ingested one by one would read it 3,000 times); known bytes read it once per call."""
+    folder, _ = reports
+    out = tmp_path / "out"
+    reads: list[RawArchive] = []
+    records = RawArchive.records
+
+    def counted(archive: RawArchive) -> Iterator[FetchRecord]:
+        reads.append(archive)
+        return records(archive)
+
+    monkeypatch.setattr(RawArchive, "records", counted)
+    assert len(ingest([folder], out).added) == 3
+    assert reads == []
+    assert ingest([folder], out).added == []
+    assert len(reads) == 1
+    assert len(list(records(RawArchive(out)))) == 3
 
 
 def test_url_gives_the_provenance_of_one_file(reports: tuple[Path, dict[str, int]], tmp_path: Path) -> None:

@@ -14,7 +14,10 @@ year t against the agency's previous report.
 
 A blank cell that the template's sums prove zero is read through its `imputed_value`; a check
 whose input is missing, blank or not comparable is `not_evaluated`, with the reason. The table is
-recomputed at every build from the reports' parse summaries and the text archive.
+brought up to date at every build from the reports' parse summaries and the text archive: the
+rows of the reports whose inputs (or whose previous report) changed are computed again, the
+others kept, with the same rows a build from scratch gives. Like the other tables, the kept rows
+hold while SCHEMA_VERSION does: bump it when a check's logic changes.
 """
 
 from __future__ import annotations
@@ -26,11 +29,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from pipeline.codebook import REQUEST_COLUMNS
-from pipeline.datasets.layout import replace_year, rows_to_table, years_on_disk
+from pipeline.datasets.layout import read_year, replace_year, rows_to_table, without_agencies, years_on_disk
 from pipeline.datasets.schema import (
     CHECK_CARRY_OVER,
     CHECK_REPETITION,
@@ -45,8 +51,10 @@ from pipeline.datasets.text import report_body, text_path
 from pipeline.report import Fact
 
 if TYPE_CHECKING:
+    from pipeline.datasets.documents import Document
     from pipeline.datasets.grouping import ReportGroup
     from pipeline.datasets.rows import Row
+    from pipeline.datasets.summaries import Parsed
 
 # Honest reports keep some boilerplate year to year (about half of it in the generated ones); a
 # copy repeats nearly every sentence, and evaluators deduct for it.
@@ -63,6 +71,7 @@ STOCK_TEMPLATE = "2021"
 REVISED_REGULATIONS_FIRST_YEAR = 2019  # reports on 2019 onwards fall under the revised 条例 (Art. 49)
 
 CellKey = tuple[str, str, str, str]  # report_id, section, item, column
+PartitionKey = tuple[int, str]  # year, agency_id
 
 
 @dataclass(frozen=True)
@@ -92,28 +101,67 @@ def panel_cells(facts: Iterable[Fact]) -> dict[tuple[str, str, str], CellValue]:
     return {f.key: CellValue(f.value, f.imputed_value, f.kind) for f in facts if f.item in PANEL_ITEMS}
 
 
-def write_panel_checks(out: Path, groups: list[ReportGroup]) -> Counter[str]:
-    """Recompute the table from every report of this build (their parse summaries and the text
-    archive just written) and replace each year whose rows changed; years left without a report
-    go. Counts the (table, year) files written and unchanged."""
+def write_panel_checks(
+    out: Path, groups: list[ReportGroup], changed: set[PartitionKey] | None = None
+) -> Counter[str]:
+    """Bring the table up to date with every report of this build (their parse summaries and the
+    text archive just written), rewriting only the years whose rows changed; years left without a
+    report go. Counts the (table, year) files written and unchanged.
+
+    `changed`: the (year, agency_id) partitions whose inputs differ from the last build's (made,
+    remade or gone). A report's rows read only the report and the agency's previous one, so only
+    the reports with a changed partition between their previous report's year and their own are
+    checked again; every other row is kept from the year files. None: every report is checked
+    and nothing on disk is kept (a build without a trusted previous one).
+    """
     root = out / "parquet"
-    reports, cells = report_infos(groups)
+    pairs = report_pairs(report_infos(groups))
+    if changed is not None:
+        changed_years: dict[str, list[int]] = {}
+        for year, agency_id in changed:
+            changed_years.setdefault(agency_id, []).append(year)
+        pairs = [pair for pair in pairs if _stale(*pair, changed_years.get(pair[0].agency_id, []))]
+    primaries = {g.report_id: g.primary for g in groups}
+    wanted = {r.report_id for pair in pairs for r in pair if r is not None}
+    cells = {
+        (report_id, *key): cell
+        for report_id in wanted
+        for key, cell in _parsed(primaries[report_id]).panel_cells.items()
+    }
     by_year: dict[int, list[Row]] = {}
-    for row in panel_check_rows(reports, cells, lambda r: _read_text(out, r)):
+    for row in panel_check_rows(pairs, cells, lambda r: _read_text(out, r)):
         by_year.setdefault(row["year"], []).append(row)
-    counts: Counter[str] = Counter()
-    for year in sorted(set(by_year) | set(years_on_disk(root, PANEL_CHECKS.name))):
+    # Per year, the agencies whose rows go: those checked again, and those whose partition changed
+    # (a report that is no more leaves no row).
+    dropped: dict[int, set[str]] = {}
+    for year, agency_id in [(r.year, r.agency_id) for r, _ in pairs] + list(changed or ()):
+        dropped.setdefault(year, set()).add(agency_id)
+    on_disk = set(years_on_disk(root, PANEL_CHECKS.name))
+    years = set(dropped) if changed is not None else set(by_year) | on_disk
+    counts: Counter[str] = Counter(unchanged=len(on_disk - years))
+    for year in sorted(years):
         table = rows_to_table(PANEL_CHECKS, by_year.get(year, []))
+        if changed is not None:
+            kept = without_agencies(read_year(root, PANEL_CHECKS, year), dropped[year])
+            table = pa.concat_tables([kept, table])
         counts["written" if replace_year(root, PANEL_CHECKS, year, table) else "unchanged"] += 1
     return counts
 
 
-def report_infos(groups: list[ReportGroup]) -> tuple[list[ReportInfo], dict[CellKey, CellValue]]:
+def _stale(report: ReportInfo, earlier: ReportInfo | None, changed_years: list[int]) -> bool:
+    """Whether a report's rows may differ from the last build's: a partition of its agency changed
+    in the years from its previous report's to its own (the report, its previous one, or one that
+    was added or removed between them; with no previous report, any year up to its own)."""
+    first = earlier.year if earlier else None
+    return any((first is None or first <= year) and year <= report.year for year in changed_years)
+
+
+def report_infos(groups: list[ReportGroup]) -> list[ReportInfo]:
     """What the checks read of each report: from its primary document's identity and parse."""
-    reports, cells = [], {}
+    reports = []
     for group in groups:
         primary = group.primary
-        assert primary.identity is not None and primary.parsed is not None
+        assert primary.identity is not None
         published = primary.published
         reports.append(
             ReportInfo(
@@ -121,13 +169,17 @@ def report_infos(groups: list[ReportGroup]) -> tuple[list[ReportInfo], dict[Cell
                 year=group.year,
                 agency_id=group.agency_id,
                 agency_type=primary.identity.agency_type,
-                template=primary.parsed.template,
+                template=_parsed(primary).template,
                 published_date=date.fromisoformat(published) if _is_date(published) else None,
                 text_path=text_path(group.year, group.agency_id, group.report_id),
             )
         )
-        cells.update({(group.report_id, *key): cell for key, cell in primary.parsed.panel_cells.items()})
-    return reports, cells
+    return reports
+
+
+def _parsed(document: Document) -> Parsed:
+    assert document.parsed is not None, "documents are parsed when loaded"
+    return document.parsed
 
 
 def _is_date(text: str) -> bool:
@@ -150,19 +202,29 @@ def _read_text(out: Path, report: ReportInfo) -> str | None:
 # --- the checks ------------------------------------------------------------------------------------
 
 
-def panel_check_rows(
-    reports: Iterable[ReportInfo], cells: dict[CellKey, CellValue], text: Callable[[ReportInfo], str | None]
-) -> list[Row]:
-    """Every check of every report, against the same agency's previous report."""
+def report_pairs(reports: Iterable[ReportInfo]) -> list[tuple[ReportInfo, ReportInfo | None]]:
+    """Every report with the same agency's previous report (None for its first), by agency and year."""
     by_agency: dict[str, list[ReportInfo]] = {}
     for report in reports:
         by_agency.setdefault(report.agency_id, []).append(report)
-    rows: list[Row] = []
+    pairs: list[tuple[ReportInfo, ReportInfo | None]] = []
     for history in by_agency.values():
         history.sort(key=lambda r: r.year)
-        read = _read_once(text)  # each text is the report's own, then the next report's previous
-        for i, report in enumerate(history):
-            earlier = history[i - 1] if i else None
+        pairs += zip(history, [None, *history[:-1]], strict=True)
+    return pairs
+
+
+def panel_check_rows(
+    pairs: Iterable[tuple[ReportInfo, ReportInfo | None]],
+    cells: dict[CellKey, CellValue],
+    text: Callable[[ReportInfo], str | None],
+) -> list[Row]:
+    """Every check of each report against the agency's previous report (pairs of one agency in a
+    row, by year: each text is read once, as the report's own and then as the next one's previous)."""
+    rows: list[Row] = []
+    for _, agency_pairs in groupby(pairs, key=lambda pair: pair[0].agency_id):
+        read = _read_once(text)
+        for report, earlier in agency_pairs:
             last_year = earlier if earlier and earlier.year == report.year - 1 else None
             rows += carry_over(report, last_year, cells)
             rows += document_stock(report, last_year, cells)

@@ -503,8 +503,8 @@ PANEL_STATUS_CODES = (
 
 PANEL_CHECKS = TableSpec(
     "panel_checks",
-    "checks across years: each report (year t) against its agency's previous one; recomputed at every build",
-    "跨年度校验：每个机关每个年度与上一年度报告比对；每次构建重新计算",
+    "checks across years: each report (year t) against its agency's previous one; updated at every build",
+    "跨年度校验：每个机关每个年度与上一年度报告比对；每次构建时更新",
     (
         _REPORT_ID,
         _YEAR,

@@ -65,4 +65,5 @@ class BuildState:
         entries = {k: v for k, v in sorted(self.entries.items()) if k in keys}
         written = sorted(f.relative_to(self.out).as_posix() for f in files)
         payload = {"schema_version": SCHEMA_VERSION, "files": written, "partitions": entries}
-        write_if_changed(self.path, json.dumps(payload, ensure_ascii=False, indent=0).encode("utf-8"))
+        # No indent: json then encodes in C (its Python encoder takes over a second at 15,000 partitions).
+        write_if_changed(self.path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,8 @@ class Parsed:
     checks_failed: list[str]
     warnings: list[str]
     values: np.ndarray  # every template cell's value in codebook order, NaN when not a number
-    panel_cells: dict[tuple[str, str, str], CellValue]  # the cells the checks across years read
+    # The cells the checks across years read, as stored: a build decodes the few it checks again.
+    panel_cells_json: str
     preamble: str
     signature: str
 
@@ -73,10 +75,14 @@ class Parsed:
             checks_failed=report.checks_failed,
             warnings=list(report.warnings),
             values=np.array([math.nan if f.value is None else f.value for f in report.facts], dtype=float),
-            panel_cells=panel_cells(report.facts),
+            panel_cells_json=_cells_json(panel_cells(report.facts)),
             preamble=report.text[:_PREAMBLE_CHARS],
             signature=report.text[-_SIGNATURE_CHARS:],
         )
+
+    @cached_property
+    def panel_cells(self) -> dict[tuple[str, str, str], CellValue]:
+        return _cells(self.panel_cells_json)
 
     @property
     def n_found(self) -> int:
@@ -89,7 +95,7 @@ class Parsed:
 
 SUMMARIES_FILE = "summaries.arrow"
 _FIELDS = [f.name for f in dataclasses.fields(Parsed)]
-_ENCODED = ("values", "panel_cells")  # stored in a form of their own (see save)
+_ENCODED = ("values",)  # stored in a form of their own (see save)
 _SCHEMA = pa.schema(
     [
         ("sha256", pa.string()),
@@ -109,12 +115,14 @@ _SCHEMA = pa.schema(
         ("checks_failed", pa.list_(pa.string())),
         ("warnings", pa.list_(pa.string())),
         ("values", pa.list_(pa.float64())),
-        ("panel_cells", pa.string()),  # JSON: {"section|item|column": [value, imputed_value, kind]}
+        ("panel_cells_json", pa.string()),  # {"section|item|column": [value, imputed_value, kind]}
         ("preamble", pa.string()),
         ("signature", pa.string()),
     ],
     metadata={"parser_version": PARSER_VERSION, "fields": ",".join(_FIELDS)},
 )
+# The fields of a Parsed that `identify` reads (not the cells' values).
+_IDENTITY_INPUTS = [name for name in _FIELDS if name not in ("values", "panel_cells_json")]
 Stamp = tuple[int, int]  # (mtime_ns, size) of a parse-cache entry
 
 
@@ -139,7 +147,6 @@ class SummaryCache:
         if table.schema != _SCHEMA or table.schema.metadata != _SCHEMA.metadata:
             return {}  # another parser version or another Parsed: every summary is made again
         columns = {name: table.column(name).to_pylist() for name in _SCHEMA.names if name != "values"}
-        columns["panel_cells"] = [_cells(text) for text in columns["panel_cells"]]
         values = table.column("values").combine_chunks()
         flat, offsets = values.flatten().to_numpy(zero_copy_only=False), values.offsets.to_numpy()
         found = {}
@@ -157,7 +164,6 @@ class SummaryCache:
             "entry_mtime_ns": [stamp[0] for _, _, stamp in kept],
             "entry_size": [stamp[1] for _, _, stamp in kept],
             **{name: [getattr(p, name) for _, p, _ in kept] for name in _FIELDS if name not in _ENCODED},
-            "panel_cells": [_cells_json(p.panel_cells) for _, p, _ in kept],
         }
         values = [np.asarray(p.values, dtype=float) for _, p, _ in kept]
         offsets = np.cumsum([0, *(len(v) for v in values)], dtype=np.int32)
@@ -192,7 +198,7 @@ class IdentityCache:
 
     @staticmethod
     def key(fetch: FetchRecord, parsed: Parsed) -> str:
-        scalars = {name: getattr(parsed, name) for name in _FIELDS if name not in _ENCODED}
+        scalars = {name: getattr(parsed, name) for name in _IDENTITY_INPUTS}
         # vars, not asdict: the fields as they are, without asdict's deep copy (seconds at 15,000)
         digest = hashlib.sha256(json.dumps([vars(fetch), scalars], sort_keys=True, default=str).encode())
         digest.update(np.asarray(parsed.values, dtype=float).tobytes())
@@ -223,9 +229,11 @@ class IdentityCache:
 
 def _identity(data: dict[str, Any]) -> AgencyIdentity:
     """An identity from its JSON (whose lists were tuples)."""
-    tuples = {f.name for f in fields(AgencyIdentity) if str(f.type).startswith("tuple")}
-    values: dict[str, Any] = {k: tuple(v) if k in tuples else v for k, v in data.items()}
+    values: dict[str, Any] = {k: tuple(v) if k in _TUPLE_FIELDS else v for k, v in data.items()}
     return AgencyIdentity(**values)
+
+
+_TUPLE_FIELDS = {f.name for f in fields(AgencyIdentity) if str(f.type).startswith("tuple")}
 
 
 IDENTITIES_FILE = "identities.arrow"
