@@ -59,6 +59,7 @@ _CONTENT_HINT = re.compile(
     r"trs_editor|trs_editor_view|zoom|article|content|detail|ucapcontent|bt_content", re.I
 )
 _SPAN_DIGITS = re.compile(r"0*(\d+)")
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines splits
 _CLASSES_AND_IDS = etree.XPath("descendant::*/@class | descendant::*/@id", smart_strings=False)
 _CLASS_AND_ID_NODES = etree.XPath("descendant::*/@class | descendant::*/@id")
 
@@ -216,4 +217,8 @@ def _span(value: str | None) -> int:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return "\n".join(filter(None, map(str.strip, _text(cell).splitlines())))
+    """The cell's lines, each stripped, blank ones dropped."""
+    text = _text(cell).strip()
+    if not _LINE_BREAK.search(text):  # most cells: one line (a number, a label)
+        return text
+    return "\n".join(filter(None, map(str.strip, text.splitlines())))

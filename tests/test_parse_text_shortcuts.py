@@ -1,4 +1,6 @@
-"""The parser's own NFKC (pipeline.numbers.nfkc, NFC of NFKD for speed) is Unicode's NFKC."""
+"""The parser's shortcuts for speed give what Python's own text functions give: its NFKC
+(pipeline.numbers.nfkc, NFC of NFKD) is unicodedata's, and the HTML reader's line-break class is
+where str.splitlines splits."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import random
 import unicodedata
 
 from pipeline.numbers import nfkc
+from pipeline.readers.html import _LINE_BREAK
 
 
 def test_nfkc_is_unicode_nfkc_for_every_code_point_and_mixed_runs() -> None:
@@ -19,3 +22,9 @@ def test_nfkc_is_unicode_nfkc_for_every_code_point_and_mixed_runs() -> None:
     mixed = ["".join(rng.choice(points[:0x3100] + marks) for _ in range(6)) for _ in range(5_000)]
     wrong = [s for s in points + runs + mixed if nfkc(s) != unicodedata.normalize("NFKC", s)]
     assert wrong == []
+
+
+def test_the_html_readers_line_breaks_are_where_splitlines_splits() -> None:
+    points = [chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000]
+    splitting = {ch for ch in points if len(f"a{ch}b".splitlines()) == 2}
+    assert splitting == {ch for ch in points if _LINE_BREAK.search(ch)}
