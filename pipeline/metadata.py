@@ -96,7 +96,7 @@ def _leading_lines(text: str) -> list[str]:
     """The document's first non-blank lines, a spreadsheet row's empty cells dropped
     ("前进区人民政府 |  |  | " reads "前进区人民政府")."""
     lines = (_EMPTY_CELLS.sub("", line).strip() for line in text.splitlines())
-    return [line for line in lines if line][:40]
+    return list(itertools.islice(filter(None, lines), 40))  # the rest of the text is never cleaned
 
 
 def _names_agency(line: str) -> bool:
