@@ -44,23 +44,42 @@ def impute_zeros(facts: dict[Key, Fact], groups: list[SumGroup]) -> None:
     """Record imputed 0 for blank cells of a sum whose published parts already equal its total.
 
     Repeated until nothing changes, because a zero proved by one rule (a row) can complete the
-    parts of another (a column).
+    parts of another (a column). Only a rule whose total is itself blank is looked at again: a
+    zero imputed elsewhere can give it a total, while it changes no sum of known cells.
     """
+    pending = groups
     changed = True
     while changed:
         changed = False
-        for rule, _scope, total_key, part_keys in groups:
-            total = _number(facts.get(total_key))
-            parts = [facts.get(k) for k in part_keys]
-            if total is None or any(p is None for p in parts):
-                continue
-            blanks = [p for p in parts if p is not None and _number(p) is None and _blank(p)]
-            known = [n for p in parts if (n := _number(p)) is not None]
-            if blanks and len(blanks) + len(known) == len(parts) and abs(sum(known) - total) < _TOLERANCE:
-                for fact in blanks:
-                    fact.imputed_value = 0
-                    fact.imputed_reason = f"{rule}: the published cells already sum to the total {total:g}"
-                changed = True
+        waiting = []
+        for group in pending:
+            rule, _scope, total_key, part_keys = group
+            blanks: list[Fact] = []
+            known: list[float] = []
+            for key in part_keys:
+                part = facts.get(key)
+                if part is None:
+                    break
+                number = part.value if part.value is not None else part.imputed_value
+                if number is not None:
+                    known.append(number)
+                elif _blank(part):
+                    blanks.append(part)
+                else:
+                    break  # text or missing: never a number
+            else:
+                if not blanks:
+                    continue
+                total = _number(facts.get(total_key))
+                if total is None:
+                    waiting.append(group)
+                elif abs(sum(known) - total) < _TOLERANCE:
+                    reason = f"{rule}: the published cells already sum to the total {total:g}"
+                    for fact in blanks:
+                        fact.imputed_value = 0
+                        fact.imputed_reason = reason
+                    changed = True
+        pending = waiting
 
 
 def _blank(fact: Fact) -> bool:
@@ -75,16 +94,20 @@ def run_checks(facts: dict[Key, Fact], relations: list[Relation]) -> tuple[list[
     """
     checks: list[Check] = []
     skipped: list[str] = []
+    # Each cell is in several rules: its number and how it is shown are worked out once.
+    numbers = {key: _number(fact) for key, fact in facts.items()}
+    shown = {key: _fmt(number) for key, number in numbers.items()}
     for rule, scope, left, right in relations:
-        lvals = [_number(facts.get(k)) for k in left]
-        rvals = [_number(facts.get(k)) for k in right]
+        lvals = [numbers.get(k) for k in left]
+        rvals = [numbers.get(k) for k in right]
         lsum = sum(v for v in lvals if v is not None)
         rsum = sum(v for v in rvals if v is not None)
         lblank, rblank = None in lvals, None in rvals
         if not lblank and not rblank:
             ok = abs(lsum - rsum) < _TOLERANCE
             relation = "=" if ok else "≠"
-            detail = f"{scope}: {' + '.join(map(_fmt, lvals))} {relation} {' + '.join(map(_fmt, rvals))}"
+            published = " + ".join([shown[k] for k in left]), " + ".join([shown[k] for k in right])
+            detail = f"{scope}: {published[0]} {relation} {published[1]}"
             checks.append(Check(rule, ok, detail, scope, lsum, rsum))
         elif (rblank and not lblank and rsum > lsum + _TOLERANCE) or (
             lblank and not rblank and lsum > rsum + _TOLERANCE

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pipeline import limits
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GridCell:
     text: str
     origin: tuple[int, int]  # (row, col) of the top-left cell of the span this cell belongs to
@@ -35,29 +35,47 @@ class TableGrid:
 
         Spans are clamped to GRID_MAX_SPAN (as browsers clamp colspan); a table whose expanded
         area would pass GRID_MAX_CELLS raises BudgetExceeded before it is built."""
-        grid: dict[tuple[int, int], GridCell] = {}
-        width = n_rows = 0
+        # Row lists grown as cells arrive (None: a position no cell has reached yet), not a dict
+        # keyed by position: the dict and a throwaway blank per position were most of the cost.
+        taken: list[list[GridCell | None]] = [[] for _ in spans]
+        filled = 0
         for r, row in enumerate(spans):
+            line = taken[r]
             c = 0
             for text, rowspan, colspan in row:
-                while (r, c) in grid:  # skip positions taken by rowspans from above
+                while c < len(line) and line[c] is not None:  # positions taken by rowspans from above
                     c += 1
                 cell = GridCell(text, (r, c))
                 if rowspan == colspan == 1:  # most cells: no span to clamp or expand
-                    width, n_rows = max(width, c + 1), max(n_rows, r + 1)
-                    check_cells(len(grid) + 1)
-                    grid[r, c] = cell
+                    if filled >= limits.GRID_MAX_CELLS:
+                        check_cells(filled + 1)
+                    if c == len(line):
+                        line.append(cell)
+                    else:
+                        line[c] = cell
+                    filled += 1
                     c += 1
                     continue
                 rowspan, colspan = clamp_span(rowspan), clamp_span(colspan)
-                width, n_rows = max(width, c + colspan), max(n_rows, r + rowspan)
-                check_cells(len(grid) + rowspan * colspan)
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        grid.setdefault((r + dr, c + dc), cell)
+                check_cells(filled + rowspan * colspan)
+                taken.extend([] for _ in range(r + rowspan - len(taken)))
+                for below in taken[r : r + rowspan]:
+                    if len(below) < c + colspan:
+                        below.extend([None] * (c + colspan - len(below)))
+                    for col in range(c, c + colspan):
+                        if below[col] is None:
+                            below[col] = cell
+                            filled += 1
                 c += colspan
+        # A row list only grows to hold a cell, so its length is where its last cell ends.
+        n_rows = max((r + 1 for r, line in enumerate(taken) if line), default=0)
+        width = max(map(len, taken), default=0)
         check_cells(n_rows * width)
-        rows = [[grid.get((r, c), GridCell("", (r, c))) for c in range(width)] for r in range(n_rows)]
+        rows = []
+        for r, line in enumerate(taken[:n_rows]):
+            if len(line) < width:
+                line.extend([None] * (width - len(line)))
+            rows.append([GridCell("", (r, c)) if cell is None else cell for c, cell in enumerate(line)])
         return cls(rows=rows, aligned=True, source=source)
 
     @classmethod

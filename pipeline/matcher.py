@@ -10,10 +10,11 @@ the header's leaf labels from the right.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from pipeline.codebook import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ITEMS, Codebook
 from pipeline.grid import GridCell, TableGrid
@@ -21,6 +22,8 @@ from pipeline.numbers import CellValue, label_key, read_cell
 from pipeline.report import KIND_NOT_APPLICABLE, KIND_NUMBER, KIND_TEXT
 
 Key = tuple[str, str, str]
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 Patterns = tuple[tuple[str, str], ...]  # (code, regular expression), most specific first
 
 ACTIVE, REQUESTS, REVIEW = "active_disclosure", "requests", "review_litigation"
@@ -65,7 +68,7 @@ class GridPosition(NamedTuple):
     col: int
 
 
-@dataclass
+@dataclass(slots=True)
 class MatchedCell:
     key: Key
     raw: str
@@ -112,12 +115,94 @@ def _strip_numbering(key: str) -> str:
     return _NUMBERING.sub("", key)
 
 
+class _LabelMemo:
+    """What one template's labels say about the labels documents publish, remembered across
+    documents: tables repeat their labels, so each distinct label meets the patterns once."""
+
+    def __init__(self, codebook: Codebook, labels: TableLabels) -> None:
+        self.codebook = codebook
+        self.labels = labels
+        self.valid = frozenset(codebook.keys)
+        self.items = {section: frozenset(codebook.items(section)) for section in (ACTIVE, REQUESTS, REVIEW)}
+        self._header_labels: dict[str, bool] = {}
+        self._row_items: dict[str, tuple[str, str] | None] = {}
+        self._row_label_items: dict[tuple[str, ...], tuple[str, str] | None] = {}
+
+    def header_label(self, key: str) -> bool:
+        """A label key that is one of the template's column or group labels."""
+        known = self._header_labels.get(key)
+        if known is None:
+            known = _remember(self._header_labels, key, self._find_header_label(key))
+        return known
+
+    def _find_header_label(self, key: str) -> bool:
+        key = _strip_numbering(key)
+        labels = self.labels
+        return bool(
+            _first(labels.request_leaves, key)
+            or labels.request_groups.search(key)
+            or labels.extra_leaf.search(key)
+            or _first(labels.review_groups, key)
+            or key == labels.review_head
+            or _first(labels.review_leaves, key)
+            or labels.active_markers.search(key)
+            or _first(labels.active_columns, key)
+        )
+
+    def row_item(self, key: str) -> tuple[str, str] | None:
+        """(section, item) of a row label key, if it is one of the template's rows."""
+        if key in self._row_items:
+            return self._row_items[key]
+        return _remember(self._row_items, key, self._find_row_item(key))
+
+    def _find_row_item(self, key: str) -> tuple[str, str] | None:
+        base = _strip_numbering(key)
+        for section, patterns in ((REQUESTS, self.labels.request_rows), (ACTIVE, self.labels.active_rows)):
+            for candidate in (base, key):
+                item = _first(patterns, candidate)
+                if item and item in self.items[section]:
+                    return section, item
+        return None
+
+    def row_label_item(self, labels: tuple[str, ...]) -> tuple[str, str] | None:
+        """The item of a row from its label cells: the last (most specific) first, then all."""
+        if labels in self._row_label_items:
+            return self._row_label_items[labels]
+        found = None
+        for text in [*reversed(labels), "".join(labels)]:
+            found = self.row_item(label_key(text))
+            if found:
+                break
+        return _remember(self._row_label_items, labels, found)
+
+
+_MEMO_MAX = 65536  # distinct labels remembered per template (a bound for crawls of odd tables)
+_MEMOS: dict[tuple[int, int], _LabelMemo] = {}
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _label_memo(codebook: Codebook, labels: TableLabels) -> _LabelMemo:
+    """The memo of a codebook and its labels (the memo holds both, so their ids stay theirs)."""
+    memo = _MEMOS.get((id(codebook), id(labels)))
+    if memo is None:
+        if len(_MEMOS) >= 64:  # eras are few; tests that make up codebooks must not grow this
+            _MEMOS.clear()
+        memo = _MEMOS[id(codebook), id(labels)] = _LabelMemo(codebook, labels)
+    return memo
+
+
 class _Matcher:
     def __init__(self, codebook: Codebook, labels: TableLabels) -> None:
         self.codebook = codebook
         self.labels = labels
-        self.valid = set(codebook.keys)
-        self.items = {section: set(codebook.items(section)) for section in (ACTIVE, REQUESTS, REVIEW)}
+        self.memo = _label_memo(codebook, labels)
+        self.valid = self.memo.valid
         self.result = MatchResult()
         self.header: _Header | None = None
         self.pending_header: list[list[GridCell]] = []
@@ -132,9 +217,10 @@ class _Matcher:
         self.prose = grid.source == TEXT_FALLBACK
         for row in grid.rows:
             cells = _distinct(row) if grid.aligned else row
-            if not any(c.text.strip() for c in cells) and not (self.header and self.header.table == REVIEW):
+            texts = [c.text for c in cells]
+            if not any(map(str.strip, texts)) and not (self.header and self.header.table == REVIEW):
                 continue
-            if self._is_header(cells):
+            if self._is_header(texts):
                 if not self.pending_header:
                     self.pending_aligned = grid.aligned
                 self.pending_header.append(row if grid.aligned else cells)
@@ -142,37 +228,20 @@ class _Matcher:
             if self.pending_header:
                 self.header = self._build_header(self.pending_header, self.pending_aligned)
                 self.pending_header = []
-            self._data_row(row, cells, grid.aligned)
+            self._data_row(row, cells, texts, grid.aligned)
         # A header block never followed by data in this grid still holds for the next part.
         if self.pending_header:
             self.header = self._build_header(self.pending_header, self.pending_aligned)
             self.pending_header = []
 
-    def _is_header(self, cells: list[GridCell]) -> bool:
-        keys = [label_key(c.text) for c in cells if c.text.strip()]
-        if any(read_cell(c.text).kind == KIND_NUMBER for c in cells):
+    def _is_header(self, texts: list[str]) -> bool:
+        if any(read_cell(t).kind == KIND_NUMBER for t in texts):
             return False
-        labels = sum(1 for k in keys if self._header_label(k))
+        keys = [label_key(t) for t in texts if t.strip()]
+        labels = sum(map(self.memo.header_label, keys))
         if labels >= 2:
             return True
-        return labels == 1 and all(self._row_item(k) is None for k in keys)
-
-    def _row_item(self, key: str) -> tuple[str, str] | None:
-        base = _strip_numbering(key)
-        for section, patterns in ((REQUESTS, self.labels.request_rows), (ACTIVE, self.labels.active_rows)):
-            for candidate in (base, key):
-                item = _first(patterns, candidate)
-                if item and item in self.items[section]:
-                    return section, item
-        return None
-
-    def _row_label_item(self, labels: list[str]) -> tuple[str, str] | None:
-        """The item of a row from its label cells: the last (most specific) first, then all."""
-        for text in [*reversed(labels), "".join(labels)]:
-            found = self._row_item(label_key(text))
-            if found:
-                return found
-        return None
+        return labels == 1 and all(self.memo.row_item(k) is None for k in keys)
 
     def _approximate_item(self, labels: list[str]) -> tuple[str, str] | None:
         """A row whose last label no pattern finds, read as the one template row it is close to."""
@@ -188,9 +257,10 @@ class _Matcher:
             self.result.warnings.append(warning.format(published=published))
         return found
 
-    def _data_row(self, row: list[GridCell], cells: list[GridCell], aligned: bool) -> None:
-        labels, trailing = _split_trailing(cells)
-        item = self._row_label_item(labels)
+    def _data_row(self, row: list[GridCell], cells: list[GridCell], texts: list[str], aligned: bool) -> None:
+        published, trailing = _split_trailing(cells, texts)
+        item = self.memo.row_label_item(published)
+        labels: Sequence[str] = published
         if item is None and any(label_key(t) for t in labels):
             if self.prose or not any(read_cell(t).kind == KIND_NUMBER for _, t, _ in trailing):
                 return  # a row of prose or of a table we do not know
@@ -211,12 +281,11 @@ class _Matcher:
         for code, text, origin in values:
             if not code:
                 continue  # a column the national template does not have (法人小计)
-            position = GridPosition(self.table, *origin)
             if section == REVIEW:
                 review_item, _, column = code.partition(":")
-                self._store((REVIEW, review_item, column), text, label, position)
+                self._store((REVIEW, review_item, column), text, label, origin)
             else:
-                self._store((section, item_code, code), text, label, position)
+                self._store((section, item_code, code), text, label, origin)
 
     def _assign_flat(
         self, values: list[_Value], header: _Header | None, section: str, item: str
@@ -230,7 +299,7 @@ class _Matcher:
             else []
         )
 
-    def _store(self, key: Key, text: str, label: str, position: GridPosition) -> None:
+    def _store(self, key: Key, text: str, label: str, origin: tuple[int, int]) -> None:
         if key not in self.valid:
             return
         cell = read_cell(text)
@@ -242,7 +311,7 @@ class _Matcher:
                     f"({previous.raw!r} and {text!r}); kept the first"
                 )
             return
-        self.result.cells[key] = MatchedCell(key, text, label, cell, position)
+        self.result.cells[key] = MatchedCell(key, text, label, cell, GridPosition(self.table, *origin))
 
     # -- headers ------------------------------------------------------------------------------
     def _build_header(self, rows: list[list[GridCell]], aligned: bool) -> _Header:
@@ -312,20 +381,6 @@ class _Matcher:
         if table == REVIEW:
             return self._review_codes()
         return _dedupe([code for k in keys if (code := _first(labels.active_columns, k))])
-
-    def _header_label(self, key: str) -> bool:
-        key = _strip_numbering(key)
-        labels = self.labels
-        return bool(
-            _first(labels.request_leaves, key)
-            or labels.request_groups.search(key)
-            or labels.extra_leaf.search(key)
-            or _first(labels.review_groups, key)
-            or key == labels.review_head
-            or _first(labels.review_leaves, key)
-            or labels.active_markers.search(key)
-            or _first(labels.active_columns, key)
-        )
 
     def _header_table(self, keys: list[str], previous: str | None) -> str:
         labels = self.labels
@@ -417,20 +472,20 @@ def _row_labels(codebook: Codebook) -> list[tuple[str, str, tuple[str, str]]]:
 def _distinct(row: list[GridCell]) -> list[GridCell]:
     """A row's cells with horizontal span copies dropped (vertical copies kept: they are context)."""
     out: list[GridCell] = []
-    for c, cell in enumerate(row):
-        if c > 0 and row[c - 1].origin == cell.origin:
-            continue
-        out.append(cell)
+    previous = None
+    for cell in row:
+        if cell.origin != previous:
+            out.append(cell)
+        previous = cell.origin
     return out
 
 
-def _split_trailing(cells: list[GridCell]) -> tuple[list[str], list[_Value]]:
+def _split_trailing(cells: list[GridCell], texts: list[str]) -> tuple[tuple[str, ...], list[_Value]]:
     """Flattened rows: the values are the value-like cells at the right end, the rest is the label."""
-    texts = [c.text for c in cells]
     i = len(texts)
     while i > 0 and read_cell(texts[i - 1]).kind != KIND_TEXT:
         i -= 1
-    return texts[:i], [("", c.text, c.origin) for c in cells[i:]]
+    return tuple(texts[:i]), [("", c.text, c.origin) for c in cells[i:]]
 
 
 def _split_aligned(row: list[GridCell], by_column: dict[int, str]) -> tuple[list[str] | None, list[_Value]]:
@@ -443,13 +498,15 @@ def _split_aligned(row: list[GridCell], by_column: dict[int, str]) -> tuple[list
     values: list[_Value] = []
     seen: set[tuple[int, int]] = set()
     for c, cell in enumerate(row):
-        if cell.origin in seen:
+        origin = cell.origin
+        if origin in seen:
             continue
-        seen.add(cell.origin)
-        if c in by_column:
+        seen.add(origin)
+        code = by_column.get(c)
+        if code is not None:
             if read_cell(cell.text).kind == KIND_TEXT and label_key(cell.text):
                 return None, []
-            values.append((by_column[c], cell.text, cell.origin))
+            values.append((code, cell.text, origin))
         elif cell.text.strip():
             labels.append(cell.text)
     return _dedupe(labels), values

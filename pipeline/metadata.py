@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.numbers import squash
+from pipeline.numbers import nfkc, squash
 
 _REPORT_PHRASE = re.compile(r"(政府|政务)?信息公开(工作)?(的)?(年度)?(工作)?(报告|年报)|信息公开年报")
 # Titles in report columns that are not reports (quirk 23 and §4.1 of the domain notes).
@@ -97,7 +96,7 @@ def _leading_lines(text: str) -> list[str]:
     """The document's first non-blank lines, a spreadsheet row's empty cells dropped
     ("前进区人民政府 |  |  | " reads "前进区人民政府")."""
     lines = (_EMPTY_CELLS.sub("", line).strip() for line in text.splitlines())
-    return [line for line in lines if line][:40]
+    return list(itertools.islice(filter(None, lines), 40))  # the rest of the text is never cleaned
 
 
 def _names_agency(line: str) -> bool:
@@ -160,7 +159,7 @@ def _title_year(title: str | None) -> int | None:
 def find_agency(title: str | None, text: str) -> tuple[str | None, str | None]:
     """(agency as the title names it, completed from the body; the fullest form the document gives)."""
     agency = _title_agency(title)
-    flat = unicodedata.normalize("NFKC", text)
+    flat = nfkc(text)
     if agency and not _AGENCY_SUFFIX.search(agency) and _PLACE_SUFFIX.search(agency):
         agency = _complete_place(agency, flat) or agency
     if not agency:
@@ -251,7 +250,7 @@ def read_metadata(text: str, hints: dict[str, str], has_tables: bool) -> Documen
     year, warnings = find_year(title, text)
     agency, agency_full = find_agency(title, text)
     if agency is None and (unit := _unit_line(text)):
-        agency, agency_full = unit, _fullest(unit, unicodedata.normalize("NFKC", text))
+        agency, agency_full = unit, _fullest(unit, nfkc(text))
         warnings.append("agency_from_unit_row: the title names no agency; a 填报单位 row does")
     if agency is None and hints.get("publisher"):
         agency = agency_full = hints["publisher"]

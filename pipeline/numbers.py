@@ -46,9 +46,18 @@ _UNIT_SUFFIX = re.compile(r"(万元|亿元|元|件|条|个|次|人次|人|篇|�
 _NUMBER_RE = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
+def nfkc(text: str) -> str:
+    """NFKC (full-width to half-width, compatibility forms to their plain letters).
+
+    Computed as NFC of NFKD, which is the definition of NFKC: CPython's NFKC runs its composition
+    step over a whole Chinese text whenever one full-width comma is in it (0.2 ms per 3,000
+    characters), while NFC of the decomposed text sees at once that nothing is left to compose."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
+
+
 def squash(text: str) -> str:
     """NFKC (full-width to half-width) and no white space at all."""
-    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE_RE.sub("", nfkc(text))
 
 
 @lru_cache(maxsize=65536)

@@ -145,38 +145,33 @@ def _facts(
 ) -> list[Fact]:
     """One fact per codebook cell, in codebook order: missing where nothing was matched."""
     facts = []
-    for spec in era.codebook.cells:
-        matched = cells.get(spec.key)
+    for key, spec in zip(era.codebook.keys, era.codebook.cells, strict=True):
+        section, item, column = key
+        matched = cells.get(key)
         if matched is None:
-            facts.append(Fact(*spec.key, value=None, kind=KIND_MISSING, raw="", unit=spec.unit))
+            facts.append(Fact(section, item, column, None, KIND_MISSING, "", spec.unit))
             continue
-        value = matched.cell.value
+        published = matched.cell
+        value = published.value
         if value is not None:
-            value = _in_unit(value, matched.cell.unit, spec.unit, "/".join(spec.key), warnings)
+            value = _in_unit(value, published.unit, spec.unit, key, warnings)
         facts.append(
-            Fact(
-                *spec.key,
-                value=value,
-                kind=matched.cell.kind,
-                raw=matched.raw,
-                unit=spec.unit,
-                raw_label=matched.raw_label,
-            )
+            Fact(section, item, column, value, published.kind, matched.raw, spec.unit, matched.raw_label)
         )
     return facts
 
 
-def _in_unit(value: float, written: str, unit: str, name: str, warnings: list[str]) -> float:
+def _in_unit(value: float, written: str, unit: str, key: tuple[str, str, str], warnings: list[str]) -> float:
     if unit == "cny_10k":
         factor = _MONEY_FACTORS.get(written, 1)
         if factor != 1:
-            warnings.append(f"unit_converted: {name} published in {written}, converted to 万元")
+            warnings.append(f"unit_converted: {'/'.join(key)} published in {written}, converted to 万元")
             return round(value * factor, 6)
         return float(value)
     if unit == "count" and isinstance(value, float):
         if value.is_integer():
             return int(value)
-        warnings.append(f"non_integer_count: {name} = {value}")
+        warnings.append(f"non_integer_count: {'/'.join(key)} = {value}")
     return value
 
 

@@ -59,10 +59,15 @@ _CONTENT_HINT = re.compile(
     r"trs_editor|trs_editor_view|zoom|article|content|detail|ucapcontent|bt_content", re.I
 )
 _SPAN_DIGITS = re.compile(r"0*(\d+)")
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines splits
+_CLASSES_AND_IDS = etree.XPath("descendant::*/@class | descendant::*/@id", smart_strings=False)
+_CLASS_AND_ID_NODES = etree.XPath("descendant::*/@class | descendant::*/@id")
 
 # libxml2 stops nesting at depth 256 (2048 with huge_tree) and silently drops the rest of the page:
-# Word-pasted pages leave hundreds of unclosed <font> tags before the report. Purely presentational
-# inline tags carry no structure, so they are removed before parsing (their text stays).
+# Word-pasted pages leave hundreds or thousands of unclosed <font> tags before the report. Purely
+# presentational inline tags carry no structure, so a page that hits the limit is parsed again
+# without them (their text stays). Only then: the removal is a regex pass over the whole page,
+# a tenth of a Word page's reading time, and libxml2 says when the limit was hit.
 _PRESENTATIONAL_TAGS = re.compile(r"</?(?:font|b|i|u|s|strike|strong|em|big|small|o:p)(?:\s[^<>]*)?/?>", re.I)
 # A regex, not str.translate: translate with a deletion table walks a page at ~7 ms per 100 kB.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -73,23 +78,22 @@ _ASCII_COMPATIBLE = frozenset(
     ["utf-8", "utf-8-sig", "utf_8", "gb18030", "gbk", "gb2312", "big5", "cp1252", "ascii"]
 )
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+# The error libxml2 logs when a page nests deeper than it allows ("Excessive depth in document").
+_TOO_DEEP = [etree.ErrorTypes.ERR_RESOURCE_LIMIT]
 
 
 def read_html(data: bytes) -> Document:
     text, encoding = decode_text(data)
     # Stray control characters (a NUL from a CMS template bug) are not text, and lxml refuses
-    # strings that hold one.
-    if encoding not in _ASCII_COMPATIBLE or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+    # strings that hold one. Whether the bytes hold one: a memchr per control byte, four times
+    # faster than counting what a deleting bytes.translate leaves.
+    if encoding not in _ASCII_COMPATIBLE or any(byte in data for byte in _CONTROL_BYTES):
         text = _CONTROLS.sub("", text)
-    text = _PRESENTATIONAL_TAGS.sub("", text)
     if not text.strip():
         raise UnreadableDocument("empty HTML document")
-    try:
-        root = etree.fromstring(text, _PARSER)
-    except (etree.LxmlError, ValueError) as exc:  # LxmlError: libxml2 out of memory, among others
-        raise UnreadableDocument(f"HTML could not be parsed: {exc}") from exc
-    if root is None:
-        raise UnreadableDocument("HTML has no elements")
+    root = _parse(text)
+    if _PARSER.error_log.filter_types(_TOO_DEEP):  # the rest of the page was dropped
+        root = _parse(_PRESENTATIONAL_TAGS.sub("", text))
     metadata = _meta_tags(root)
     etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
     body = _content_root(root)
@@ -107,6 +111,16 @@ def read_html(data: bytes) -> Document:
     lines = (" ".join(line.split()) for line in _text(body).splitlines())
     document_text = "\n".join(line for line in lines if line)
     return Document(format="html", text=document_text, tables=tables, metadata=metadata)
+
+
+def _parse(text: str) -> etree._Element:
+    try:
+        root = etree.fromstring(text, _PARSER)
+    except (etree.LxmlError, ValueError) as exc:  # LxmlError: libxml2 out of memory, among others
+        raise UnreadableDocument(f"HTML could not be parsed: {exc}") from exc
+    if root is None:
+        raise UnreadableDocument("HTML has no elements")
+    return root
 
 
 def _meta_tags(root: etree._Element) -> dict[str, str]:
@@ -132,28 +146,22 @@ def _text(el: etree._Element) -> str:
 def _content_root(root: etree._Element) -> etree._Element:
     """The element holding the report: the largest known content container, else the body.
 
-    The same walk marks the line breaks: a Word page has one element per
-    character, and walking them once instead of twice is a tenth of the reading time."""
+    Marks the line breaks on the way: a block element or <br> ends a line, so the break is written
+    into the text once and every later read is a plain text read, while inline runs (a Word page
+    has one element per character run) still join."""
     body = root.find("body")
     body = body if body is not None else root
-    candidates = []
-    for el in body.iterdescendants():
-        tag = el.tag
-        if tag in _LINE_TAGS:
-            # A block element or <br> ends a line: the break is written into the text once, so
-            # that every later read is a plain text read while inline runs (one character per
-            # <span>) still join. (Inline here: a call per element costs a tenth of this walk.)
-            el.tail = "\n" + (el.tail or "")
-            if tag != "br":
-                el.text = "\n" + (el.text or "")
-        if tag == "ucapcontent":
-            candidates.append(el)
-            continue
-        css_class, css_id = el.get("class"), el.get("id")
-        if (css_class is not None or css_id is not None) and _CONTENT_HINT.search(
-            f"{css_class or ''} {css_id or ''}"
-        ):
-            candidates.append(el)
+    # Only the block elements, picked by libxml2; a text or tail that already starts a line (most
+    # of them on a Word page) is left as it is: writing one costs far more than reading it.
+    for el in body.iterdescendants(*_LINE_TAGS):
+        tail = el.tail
+        if tail is None or tail[:1] != "\n":
+            el.tail = "\n" + (tail or "")
+        if el.tag != "br":
+            text = el.text
+            if text is None or text[:1] != "\n":
+                el.text = "\n" + (text or "")
+    candidates = _containers(body)
     if not candidates:
         return body
     lengths = {el: len(_text(el)) for el in candidates}
@@ -164,20 +172,38 @@ def _content_root(root: etree._Element) -> etree._Element:
     return best
 
 
+def _containers(body: etree._Element) -> list[etree._Element]:
+    """The known content containers under `body`, in document order.
+
+    A page repeats a few class names on many elements (MsoNormal on every paragraph of a Word
+    export): the hint is searched once per distinct name, and the walk over the elements runs
+    only when some name has it."""
+    named = {name for name in set(_CLASSES_AND_IDS(body)) if _CONTENT_HINT.search(name)}
+    if next(body.iterdescendants("ucapcontent"), None) is not None:
+        return [
+            el
+            for el in body.iterdescendants()
+            if el.tag == "ucapcontent" or el.get("class") in named or el.get("id") in named
+        ]
+    if not named:
+        return []
+    # Attribute values that know their element: only the named ones are asked for it.
+    return list(dict.fromkeys(value.getparent() for value in _CLASS_AND_ID_NODES(body) if value in named))
+
+
 def _leaf_tables(root: etree._Element) -> list[etree._Element]:
     """Tables holding no other table: report tables nested in layout tables are found, layouts skipped."""
     return [t for t in root.iter("table") if t.find(".//table") is None]
 
 
 def _grid(table: etree._Element, index: int) -> TableGrid:
-    spans: list[list[tuple[str, int, int]]] = []
-    for tr in table.iter("tr"):
-        row = [
+    spans = [
+        [
             (_cell_text(cell), _span(cell.get("rowspan")), _span(cell.get("colspan")))
-            for cell in tr
-            if cell.tag in ("td", "th")
+            for cell in tr.iterchildren("td", "th")
         ]
-        spans.append(row)
+        for tr in table.iter("tr")
+    ]
     return TableGrid.from_spans(spans, source=f"table {index}")
 
 
@@ -191,4 +217,8 @@ def _span(value: str | None) -> int:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return "\n".join(filter(None, map(str.strip, _text(cell).splitlines())))
+    """The cell's lines, each stripped, blank ones dropped."""
+    text = _text(cell).strip()
+    if not _LINE_BREAK.search(text):  # most cells: one line (a number, a label)
+        return text
+    return "\n".join(filter(None, map(str.strip, text.splitlines())))

@@ -41,7 +41,8 @@ def detect_template(grids: list[TableGrid]) -> tuple[str | None, list[str]]:
     The era with the most of its own labels wins (ties: the newer era); with none, an era may
     still be assumed from labels all national eras share.
     """
-    keys = {label_key(cell.text) for grid in grids for row in grid.rows for cell in row if cell.text.strip()}
+    texts = {cell.text for grid in grids for row in grid.rows for cell in row}  # span copies, "0"s: once
+    keys = {label_key(text) for text in texts if text.strip()}
     joined = "\n".join(keys)
     found = {name: era.evidence(grids, joined) for name, era in ERAS.items()}
     best = max(found, key=lambda name: len(found[name]))
