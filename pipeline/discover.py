@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -105,7 +104,7 @@ def leads(links: Iterable[tuple[str, str]]) -> list[Lead]:
     """The links of a page that may lead to report columns, each with its role."""
     out: dict[str, Lead] = {}
     for url, raw in links:
-        text = squash(unicodedata.normalize("NFKC", raw))
+        text = squash(raw)
         role = _role(text)
         if role and canonical_url(url) not in out:
             out[canonical_url(url)] = Lead(url, text, role)
@@ -139,7 +138,7 @@ def sub_columns(links: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def agency_of_title(title: str) -> str:
     """The agency a report title prints before its year ('' when it starts with the year)."""
-    text = squash(unicodedata.normalize("NFKC", title))
+    text = squash(title)
     match = _TITLE_YEAR.search(text)
     return text[: match.start()] if match else ""
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
 from pathlib import Path
+
+from pipeline.numbers import nfkc
 
 DATA = Path(__file__).resolve().parent / "data" / "regions"
 
@@ -178,7 +179,7 @@ def is_within(code: str, parent: str) -> bool:
 
 
 def normalize(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return re.sub(r"\s+", "", nfkc(text or ""))
 
 
 def short_name(name: str) -> str:

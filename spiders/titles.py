@@ -9,7 +9,6 @@ the parser never disagree about them.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from pipeline.metadata import is_report
 from pipeline.numbers import squash
@@ -34,7 +33,7 @@ _MAX_COLUMN_TITLE = 20
 
 def classify(title: str) -> tuple[str, str]:
     """(REPORT | NOT_REPORT | COLUMN | OTHER, why) for a link title."""
-    text = squash(unicodedata.normalize("NFKC", title))
+    text = squash(title)
     if not text:
         return OTHER, "no title"
     has_year = bool(_YEAR.search(text))

@@ -23,7 +23,6 @@ hold while SCHEMA_VERSION does: bump it when a check's logic changes.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from pipeline.datasets.schema import (
     PANEL_PASS,
 )
 from pipeline.datasets.text import report_body, text_path
+from pipeline.numbers import nfkc
 from pipeline.report import Fact
 
 if TYPE_CHECKING:
@@ -402,7 +402,7 @@ def sentences(text: str) -> tuple[str, ...]:
     """The report's sentences, normalised (NFKC, no spaces, years masked)."""
     # Spaces and years go from the whole text at once: no sentence spans a line break, so this is
     # what cleaning each sentence gives, at a fraction of the cost over a national panel.
-    flat = _YEAR_WORD.sub("#", _SPACES.sub("", unicodedata.normalize("NFKC", text)))
+    flat = _YEAR_WORD.sub("#", _SPACES.sub("", nfkc(text)))
     return tuple(s for m in _SENTENCE.finditer(flat) if len(s := m.group(0)) >= _MIN_SENTENCE_CHARS)
 
 

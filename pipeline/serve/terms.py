@@ -10,7 +10,8 @@ character -> a prefix query ("财"*). Latin words and numbers are indexed as wor
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from pipeline.numbers import nfkc
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
@@ -18,7 +19,7 @@ NO_MATCH = '"-"'  # a phrase of no token: an empty query matches nothing (unicod
 
 
 def _runs(text: str) -> list[str]:
-    return _RUN.findall(unicodedata.normalize("NFKC", text).lower())
+    return _RUN.findall(nfkc(text).lower())
 
 
 def _is_cjk(run: str) -> bool:
@@ -52,9 +53,9 @@ def match_query(query: str) -> str:
 
 def excerpt(text: str, query: str, width: int = 40) -> str:
     """The text around the first place a word of the query occurs, the word in 【】."""
-    flat = unicodedata.normalize("NFKC", " ".join(str(text or "").split()))
+    flat = nfkc(" ".join(str(text or "").split()))
     folded = flat.lower()
-    words = [unicodedata.normalize("NFKC", w).lower() for w in query.split()]
+    words = [nfkc(w).lower() for w in query.split()]
     hits = [(folded.find(w), len(w)) for w in words if w and w in folded]
     if not hits:
         return flat[: 2 * width]

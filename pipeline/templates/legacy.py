@@ -11,13 +11,12 @@ the format fixes.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from pipeline.grid import TableGrid
 from pipeline.limits import NUMBER_MAX_DIGITS
 from pipeline.matcher import MatchedCell, MatchResult
-from pipeline.numbers import CellValue
+from pipeline.numbers import CellValue, nfkc
 from pipeline.readers import Document
 from pipeline.report import KIND_NUMBER
 from pipeline.templates.era import Code, TemplateEra
@@ -117,7 +116,7 @@ def chinese_number(text: str) -> int | None:
 
 def _prose_text(text: str) -> str:
     """NFKC, no white space, no quotes ("“同意公开”的" reads as "同意公开的")."""
-    flat = unicodedata.normalize("NFKC", text)
+    flat = nfkc(text)
     return re.sub(r"[\s“”\"'‘’「」]", "", flat)
 
 
