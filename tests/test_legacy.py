@@ -215,7 +215,14 @@ def test_pingtan_table_labels_land_in_their_rows() -> None:
 
 
 @pytest.mark.parametrize(
-    "label", ["正式受理政府信息公开申请数", "受理依申请公开信息总数", "申请总数", "收到政府信息公开申请数"]
+    "label",
+    [
+        "正式受理政府信息公开申请数",
+        "受理依申请公开信息总数",
+        "受理政府信息依申请公开总数",
+        "申请总数",
+        "收到政府信息公开申请数",
+    ],
 )
 def test_request_total_labels(label: str) -> None:
     page = PINGTAN_TABLE.replace("受理依申请公开信息总数", label)

@@ -25,8 +25,8 @@ from pipeline.templates.indicators import first_code, indicator_label, indicator
 LEGACY_SECTION = "legacy"
 
 # Row labels of local tables (2008–2013 附表 such as 定西's and 莆田's, 平潭's 2009–2018 ones with
-# 主动公开文件数, 受理依申请公开信息总数, 正式受理…申请数, 办结 / 同意提供 / 拒绝提供 and
-# 受理…行政复议数), matched from the start.
+# 主动公开文件数, 受理依申请公开信息总数 (2017: 受理政府信息依申请公开总数), 正式受理…申请数,
+# 办结 / 同意提供 / 拒绝提供 and 受理…行政复议数), matched from the start.
 _LEGACY_ROWS: tuple[tuple[str, str], ...] = (
     ("active_items", r"^(本年度?)?主动公开(的)?(政府)?(信息|文件)(数|总数|条数)"),
     ("requests_in_person", r"^当面申请"),
@@ -38,7 +38,7 @@ _LEGACY_ROWS: tuple[tuple[str, str], ...] = (
     (
         "requests_received",
         r"^(正式)?(收到|受理)?(政府信息公开|依申请公开)?申请(总数|数|件数|总件数)$"
-        r"|^受理依申请公开信息(总数|数)$",
+        r"|^受理(政府信息)?依申请公开(信息)?(总数|数)$",
     ),
     ("answers_partially_disclosed", r"^(同意)?部分公开"),
     ("answers_refused", r"^(不同意|否决|不予)公开|^拒绝提供"),
