@@ -60,7 +60,7 @@ def impute_zeros(facts: dict[Key, Fact], groups: list[SumGroup]) -> None:
                 part = facts.get(key)
                 if part is None:
                     break
-                number = part.value if part.value is not None else part.imputed_value
+                number = _number(part)
                 if number is not None:
                     known.append(number)
                 elif _blank(part):

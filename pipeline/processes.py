@@ -68,13 +68,20 @@ def remove_temp_dir(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def temp_owner(path: Path) -> int | None:
+    """The process that made a `make_temp_dir` folder; None when it names none (or is gone)."""
+    try:
+        return int((path / _OWNER_FILE).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
+
+
 def remove_stale_temp(root: Path | None = None) -> list[Path]:
     """Remove nianbao temporary folders whose owner process no longer runs; returns them."""
     removed = []
     for path in (root or Path(tempfile.gettempdir())).glob(f"{TEMP_PREFIX}*"):
-        try:
-            owner = int((path / _OWNER_FILE).read_text(encoding="ascii"))
-        except (OSError, ValueError):
+        owner = temp_owner(path)
+        if owner is None:
             continue  # not ours to judge (or being created right now)
         if not is_running(owner):
             remove_temp_dir(path)

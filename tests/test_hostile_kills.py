@@ -23,7 +23,7 @@ from test_formats_corpus import convert_cache, docx_of, ground_truth, to_doc  # 
 
 from pipeline.cli import EXIT_DEGRADED, EXIT_OK
 from pipeline.crawl.runner import POLITENESS_OFF, crawl_command
-from pipeline.processes import is_running, remove_stale_temp
+from pipeline.processes import is_running, remove_stale_temp, temp_owner
 from pipeline.replica import Replica, start_replica
 
 REPO = Path(__file__).resolve().parent.parent
@@ -188,15 +188,8 @@ def test_a_killed_parse_takes_libreoffice_with_it_and_the_next_run_removes_its_f
 
 
 def _folders_of_running_owners(temp: Path) -> list[Path]:
-    running = []
-    for folder in temp.glob("nianbao-*"):
-        try:
-            owner = int((folder / ".owner-pid").read_text(encoding="ascii"))
-        except OSError:  # removed meanwhile by its owner
-            continue
-        if is_running(owner):
-            running.append(folder)
-    return running
+    folders = temp.glob("nianbao-*")
+    return [folder for folder in folders if (owner := temp_owner(folder)) and is_running(owner)]
 
 
 def _tmpfs(path: Path, size: str) -> bool:
